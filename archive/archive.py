@@ -1,0 +1,246 @@
+"""The Archive: ingest one page in one transaction; list clusters, show one, record crawl runs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime
+from typing import Any, Iterator
+
+from sqlalchemy import func, select
+
+from archive import chrome
+from archive.article import Article as ArticleValue
+from archive.article import IngestResult, IngestStatus, Skipped, SkipReason
+from archive.config import ArchiveConfig, resolve_db_url
+from archive.errors import NotFound
+from archive.fingerprint import fingerprint, params_record
+from archive.index import Banding
+from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
+from archive.normalize import words
+from archive.placement import detach, place, refresh_cluster, resolve_cluster
+from archive.store import check_meta, make_engine, migrate, session_factory
+from archive.urls import host_of, url_key
+
+logger = logging.getLogger(__name__)
+
+MIN_WORDS = 20          # an article body shorter than this, once chrome is gone, is not archived
+
+
+class Archive:
+    """A near-duplicate news archive in one SQL database.
+
+    >>> archive = Archive("sqlite://")
+    >>> archive.ingest_article(ArticleValue(url="http://example.org/a", text="word " * 40)).status
+    <IngestStatus.NEW: 'new'>
+    """
+
+    def __init__(self, url: str | None = None, config: ArchiveConfig | None = None) -> None:
+        self.url = resolve_db_url(url)
+        self.config = config or ArchiveConfig()
+        self._engine = make_engine(self.url)
+        migrate(self._engine)
+        self._sessions = session_factory(self._engine)
+        self._banding = Banding(self.config.fingerprint)
+        with self._sessions.begin() as session:
+            check_meta(session, {**params_record(self.config.fingerprint), **self._banding.record()})
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def ingest(self, html: bytes | str, url: str, **kwargs: Any) -> IngestResult:
+        """Extract ``html`` fetched from ``url`` and ingest it (see ``ingest_article``)."""
+        from archive.extract import extract
+
+        article = extract(html, url, found_via=kwargs.get("found_via"))
+        if isinstance(article, Skipped):
+            return IngestResult(IngestStatus.SKIPPED, skipped=article)
+        return self.ingest_article(article, **kwargs)
+
+    def ingest_article(self, article: ArticleValue, *, fetched_at: datetime | None = None,
+                       found_via: str | None = None, etag: str | None = None,
+                       last_modified: str | None = None) -> IngestResult:
+        """Archive one extracted page, index it and cluster it, all in one transaction."""
+        fetched_at = fetched_at or utcnow()
+        with self._sessions.begin() as session:
+            site = self._site(session, host_of(article.url), article.sitename)
+            existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
+            text = self._clean(session, site.id, article.text)
+            if len(words(text)) < MIN_WORDS:
+                return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
+            if existing is not None:
+                return self._revisit(session, existing, article, text, fetched_at, etag, last_modified)
+            row = self._new_row(article, text, site.id, fetched_at, found_via, etag, last_modified)
+            session.add(row)
+            session.flush()
+            cluster_id, exact = place(session, row, self._banding, self.config)
+            self._learn(session, row)
+            session.refresh(row)
+            size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
+            status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
+            return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
+
+    def _site(self, session, host: str, name: str | None) -> Site:  # noqa: ANN001
+        site = session.scalar(select(Site).where(Site.host == host))
+        if site is None:
+            site = Site(host=host, name=name)
+            session.add(site)
+            session.flush()
+        elif name and not site.name:
+            site.name = name
+        return site
+
+    def _clean(self, session, site_id: int, raw: str) -> str:  # noqa: ANN001
+        lines = chrome.page_lines(raw)
+        known = chrome.known_chrome(session, site_id, list(lines), (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
+        return chrome.strip_chrome(raw, known)
+
+    def _new_row(self, a: ArticleValue, text: str, site_id: int, fetched_at: datetime, found_via: str | None,
+                 etag: str | None, last_modified: str | None) -> Article:
+        fp = fingerprint(text, self.config.fingerprint)
+        return Article(
+            url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
+            author=a.author, published=a.published, language=a.language, text=text, raw_text=a.text,
+            text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
+            credits=list(a.credits), is_excerpt=a.is_excerpt, found_via=found_via, etag=etag,
+            last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at)
+
+    def _revisit(self, session, row: Article, a: ArticleValue, text: str, fetched_at: datetime,  # noqa: ANN001
+                 etag: str | None, last_modified: str | None) -> IngestResult:
+        """The URL is archived already: unchanged, or a new version of the same article."""
+        row.fetched_at, row.etag, row.last_modified = fetched_at, etag, last_modified
+        fp = fingerprint(text, self.config.fingerprint)
+        if fp.text_hash == row.text_hash:
+            return IngestResult(IngestStatus.UNCHANGED, row.id, row.cluster_id, row.similarity)
+        session.add(ArticleVersion(article_id=row.id, version=row.version, title=row.title, text=row.text,
+                                   text_hash=row.text_hash, fetched_at=row.fetched_at))
+        row.version += 1
+        row.title, row.author, row.published = a.title, a.author, a.published or row.published
+        row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
+        self._refingerprint(session, row, a.text, text)
+        return IngestResult(IngestStatus.UPDATED, row.id, row.cluster_id, row.similarity)
+
+    def _refingerprint(self, session, row: Article, raw: str, text: str) -> None:  # noqa: ANN001
+        """Give ``row`` a new text and place it again (its cluster is re-evaluated)."""
+        fp = fingerprint(text, self.config.fingerprint)
+        row.raw_text, row.text = raw, text
+        row.text_hash, row.signature, row.shingle_count = fp.text_hash, fp.signature_bytes(), fp.shingle_count
+        place(session, row, self._banding, self.config, reuse=detach(session, row))
+
+    def _learn(self, session, row: Article) -> None:  # noqa: ANN001
+        """Count the page's lines for its site; clean again the pages of lines that became chrome."""
+        lines = chrome.page_lines(row.raw_text)
+        crossed = chrome.count_page(session, row.site_id, lines, (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
+        targets: set[int] = set()
+        for line in crossed:
+            targets.update(chrome.pages_with_line(session, row.site_id, line))
+        for article_id in sorted(targets):
+            other = session.get(Article, article_id)
+            text = self._clean(session, other.site_id, other.raw_text)
+            if text != other.text and len(words(text)) >= MIN_WORDS:
+                logger.debug("cleaning %s again: site chrome learned", other.url)
+                self._refingerprint(session, other, other.raw_text, text)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def clusters(self, min_size: int = 2, limit: int | None = None) -> list[dict[str, Any]]:
+        """Clusters with at least ``min_size`` members, largest and newest first."""
+        with self._sessions() as session:
+            query = (select(Cluster, Article, Site).join(Article, Article.id == Cluster.canonical_id)
+                     .join(Site, Site.id == Article.site_id)
+                     .where(Cluster.merged_into.is_(None), Cluster.size >= min_size)
+                     .order_by(Cluster.size.desc(), Cluster.id).limit(limit))
+            return [{"id": c.id, "size": c.size, "title": a.title, "canonical_url": a.url,
+                     "site": s.name or s.host, "origin": c.origin, "updated": _iso(c.updated_at)}
+                    for c, a, s in session.execute(query)]
+
+    def show(self, cluster_id: int) -> dict[str, Any]:
+        """One cluster: credited origin, canonical and every member (old merged ids resolve)."""
+        with self._sessions() as session:
+            if session.get(Cluster, cluster_id) is None:
+                raise NotFound(f"no cluster {cluster_id}")
+            resolved = resolve_cluster(session, cluster_id)
+            cluster = session.get(Cluster, resolved)
+            rows = session.execute(select(Article, Site).join(Site, Site.id == Article.site_id)
+                                   .where(Article.cluster_id == resolved)
+                                   .order_by((Article.role != "canonical"), Article.published, Article.id)).all()
+            members = [_member_dict(a, s) for a, s in rows]
+            return {"id": resolved, "requested_id": cluster_id, "size": cluster.size, "origin": cluster.origin,
+                    "origin_url": cluster.origin_url,
+                    "canonical": next((m for m in members if m["role"] == "canonical"), None),
+                    "members": members}
+
+    def export_rows(self) -> Iterator[dict[str, Any]]:
+        """Every archived article as the export contract's row, streamed."""
+        with self._sessions() as session:
+            query = (select(Article, Site, Cluster).join(Site, Site.id == Article.site_id)
+                     .outerjoin(Cluster, Cluster.id == Article.cluster_id).order_by(Article.id)
+                     .execution_options(yield_per=500))
+            for a, s, c in session.execute(query):
+                row = _member_dict(a, s)
+                row.update(cluster_id=a.cluster_id, is_canonical=a.role == "canonical", text=a.text,
+                           origin=c.origin if c else None, origin_url=c.origin_url if c else None)
+                yield row
+
+    def stats(self) -> dict[str, int]:
+        with self._sessions() as session:
+            count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+            return {"articles": count(Article), "sites": count(Site),
+                    "clusters": session.scalar(select(func.count()).select_from(Cluster).where(Cluster.size > 0)),
+                    "clusters_with_copies": session.scalar(select(func.count()).select_from(Cluster).where(Cluster.size > 1))}
+
+    # -- crawl runs ----------------------------------------------------------------------------
+
+    def start_run(self, seeds: list[str]) -> int:
+        """Record a crawl run as started; runs left 'running' by a dead process are marked 'died'."""
+        with self._sessions.begin() as session:
+            host = socket.gethostname()
+            for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.hostname == host)):
+                if run.pid and not _pid_alive(run.pid):
+                    run.status, run.reason = "died", "the process ended without finishing the run"
+            run = CrawlRun(seeds=list(seeds), pid=os.getpid(), hostname=host, status="running")
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any], reason: str | None = None) -> None:
+        with self._sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            run.status, run.stats, run.reason, run.finished_at = status, stats, reason, utcnow()
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self._sessions() as session:
+            query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+            return [{"id": r.id, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
+                     "status": r.status, "seeds": r.seeds, "stats": r.stats, "reason": r.reason}
+                    for r in session.scalars(query)]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _member_dict(a: Article, s: Site) -> dict[str, Any]:
+    return {"article_id": a.id, "url": a.url, "title": a.title, "site": s.name or s.host, "host": s.host,
+            "author": a.author, "published": _iso(a.published), "first_seen": _iso(a.first_seen),
+            "similarity": a.similarity, "role": a.role, "canonical_url": a.canonical_url,
+            "credits": list(a.credits or []), "language": a.language}

@@ -1,0 +1,138 @@
+"""Generic page-chrome lines (share buttons, newsletter prompts, cookie notices) that any site builder emits.
+
+Only short lines are ever judged, so a paragraph that merely mentions Facebook or cookies
+stays. Chrome that is particular to one site is learned per site by ``archive.chrome``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A line longer than this (in words) is body text, whatever it says.
+MAX_WORDS = 12
+# Cookie notices and newsletter pitches are full sentences; they may run this long.
+MAX_NOTICE_WORDS = 40
+
+_SOCIAL = (
+    r"facebook|twitter|x|instagram|youtube|linkedin|pinterest|tiktok|whatsapp|telegram|reddit|"
+    r"rss|e-?mail|flickr|tumblr|vimeo|threads|mastodon|bluesky|snapchat|messenger|flipboard|"
+    r"google\+?|vk|weibo|wechat|line|xing|pocket|mail|print|sms|copy link|feed"
+)
+_COLOUR = r"(?:grey|gray|black|white|blue|red|dark|light|colou?r|social|round|circle|square)"
+
+_LABELS = (
+    # navigation left by site builders
+    r"(?:top|bottom) of (?:the )?page", r"back to top", r"(?:go|scroll|return) to top",
+    r"skip to (?:main )?(?:content|navigation|footer|search)", r"jump to (?:main )?(?:content|navigation)",
+    r"(?:toggle|open|close) (?:navigation|menu|search)", r"menu", r"main menu", r"close", r"search",
+    r"navigation", r"home", r"previous(?: post| article)?", r"next(?: post| article)?",
+    # sharing
+    r"share", r"shares?", r"share (?:this|post|article|story|page|via|now)(?: (?:post|article|story|page))?",
+    rf"share (?:on|to|with|via) (?:{_SOCIAL})", r"tweet(?: this)?", r"pin(?: it)?", r"like", r"copy(?: the)? link",
+    r"link copied", r"e-?mail (?:this|the)(?: article| story| post| page)?", r"print(?: this)?(?: article| story| page)?",
+    r"send(?: by| via)? e-?mail", r"post not marked as liked", r"post marked as liked",
+    # social follow
+    r"follow(?: us)?", rf"follow us(?: on)? (?:{_SOCIAL})", rf"(?:like|find|join) us on (?:{_SOCIAL})",
+    r"connect with us", r"stay connected", r"social(?: media)?",
+    # newsletter, account
+    r"subscribe(?: now| today| here)?", r"sign ?up(?: now| today| here)?", r"newsletters?", r"log ?in", r"log ?out",
+    r"sign ?in", r"register", r"my account", r"create (?:an )?account", r"already a subscriber\??",
+    r"(?:subscribe|sign up) (?:to|for) (?:our|the) (?:\w+ ){0,3}(?:newsletters?|mailing list|updates|emails?)",
+    r"(?:get|join) (?:our|the) (?:\w+ ){0,2}(?:newsletters?|mailing list)", r"enter your e-?mail(?: address)?",
+    r"your e-?mail(?: address)?", r"unsubscribe at any time", r"no spam\.?",
+    # promos and related-content headers
+    r"(?:also|must|don't|do not) (?:read|see|miss)", r"read (?:also|next|more)", r"see (?:also|more)",
+    r"related(?: (?:articles?|posts?|stories|news|content|reading|topics|links))?", r"recommended(?: for you)?",
+    r"(?:recent|popular|latest|top|more|other|similar|featured) (?:posts?|stories|articles?|news|headlines)",
+    r"(?:most|the most) (?:read|popular|viewed|shared|commented)", r"trending(?: now| stories)?",
+    r"you (?:may|might) also (?:like|enjoy|be interested in)", r"more from (?:\w+ ){0,4}\w+", r"read next",
+    r"up next", r"see all", r"view all", r"show more", r"load more", r"around the web", r"from the web",
+    r"what to read next", r"editor'?s picks?", r"(?:tags|topics|categories|filed under|posted in)",
+    # advertising
+    r"advertisements?", r"advertising", r"ad", r"ads", r"sponsored(?: content| post| links?)?", r"promoted",
+    r"(?:story|article) continues below(?: (?:this )?advertisement)?", r"continue reading below",
+    r"scroll (?:down )?to continue(?: reading| with content)?",
+    # cookie banner buttons
+    r"accept(?: all)?(?: cookies)?", r"reject(?: all)?(?: cookies)?", r"(?:manage|customi[sz]e) (?:preferences|cookies|settings|choices)",
+    r"cookie (?:settings|preferences|policy|notice)", r"(?:i )?agree", r"got it", r"ok(?:ay)?", r"dismiss",
+    # comments and counters
+    r"(?:leave|add|write|post) a (?:comment|reply)", r"no comments(?: yet)?", r"comments?", r"reply",
+    r"\d[\d,.]*k?\s+(?:views?|comments?|likes?|shares?|reactions?|min(?:ute)?s? read)",
+    r"\d+\s+min(?:ute)?s?(?: read)?",
+)
+_LABEL = re.compile(r"(?:" + "|".join(_LABELS) + r")", re.IGNORECASE)
+
+_SOCIAL_ICON = re.compile(
+    rf"(?:{_COLOUR}\s+)?(?:{_SOCIAL})(?:\s+(?:icon|logo|link|button|page|share))?", re.IGNORECASE)
+_SOCIAL_LIST = re.compile(rf"(?:(?:{_SOCIAL})(?:\s*[|,/•·]\s*|\s+|$)){{2,}}", re.IGNORECASE)
+
+# Short lines that start with a chrome lead-in and carry a promoted headline or a call to action.
+_LEAD_INS = re.compile(
+    r"(?:(?:also|must|don't|do not) (?:read|see|miss)|read (?:also|next|more)|see also|related(?: articles?| stories| posts?)?|"
+    r"recommended|more|watch|listen|trending|latest|tags|topics|filed under|posted in|categories)\s*[:|»›>–—-]\s*\S",
+    re.IGNORECASE,
+)
+_FOLLOW = re.compile(
+    r"(?:follow|like|join|find) (?:us|[\w'&.-]+(?: [\w'&.-]+){0,5}) (?:on|for|at) (?:\w+ ){0,3}"
+    r"(?:updates|news|stories|more|social media|facebook|twitter|x|instagram|youtube|linkedin|tiktok|telegram|whatsapp)\b",
+    re.IGNORECASE,
+)
+_CLICK_HERE = re.compile(r"^(?:please )?(?:click|tap) here\b|\b(?:click|tap) here\.?$", re.IGNORECASE)
+_POWERED = re.compile(r"\b(?:proudly )?(?:powered by|created with|built with|made with) [\w.]+", re.IGNORECASE)
+
+# Longer notices: cookie consent and newsletter pitches.
+_COOKIE = re.compile(
+    r"(?:\bwe\b|\bour\b|\byou\b|\byour device\b|this (?:web)?site).*\bcookies?\b"
+    r"|\bcookies?\b.*\b(?:accept|consent|agree|preferences|settings|cookie policy|partners|browsing experience|"
+    r"continuing to (?:use|browse))",
+    re.IGNORECASE,
+)
+_NEWSLETTER = re.compile(
+    r"\b(?:inbox|newsletter|mailing list|unsubscribe|sign up|subscribe)\b.*\b(?:e-?mail|inbox|newsletter|spam|"
+    r"unsubscribe|delivered|weekly|daily|every (?:morning|day|week))\b",
+    re.IGNORECASE,
+)
+
+_TRIM = " \t\u00a0:|•·»›>–—-*#_=~"
+
+
+def _core(line: str) -> str:
+    return " ".join(line.split()).strip(_TRIM)
+
+
+def is_chrome_line(line: str) -> bool:
+    """True when ``line`` is generic page chrome rather than article text.
+
+    >>> is_chrome_line("Grey Facebook Icon"), is_chrome_line("Share on X"), is_chrome_line("bottom of page")
+    (True, True, True)
+    >>> is_chrome_line("Facebook said on Tuesday it would share data with researchers.")
+    False
+    """
+    core = _core(line)
+    if not core:
+        return True
+    words = len(core.split())
+    if words > MAX_NOTICE_WORDS:
+        return False
+    if words > MAX_WORDS:
+        return bool(_COOKIE.search(core) or _NEWSLETTER.search(core)) and not _looks_like_quote(core)
+    return bool(
+        _LABEL.fullmatch(core)
+        or _SOCIAL_ICON.fullmatch(core)
+        or _SOCIAL_LIST.fullmatch(core + " ")
+        or _LEAD_INS.match(core)
+        or _FOLLOW.match(core)
+        or _CLICK_HERE.search(core)
+        or (_POWERED.search(core) and words <= 10)
+        or (words >= 4 and bool(_COOKIE.search(core) or _NEWSLETTER.search(core)) and not _looks_like_quote(core))
+    )
+
+
+def _looks_like_quote(text: str) -> bool:
+    """A sentence in quotation marks or attributed speech is reporting, not a notice."""
+    return text[:1] in "\"“‘'" or bool(re.search(r"\b(?:said|says|told|according to)\b", text, re.IGNORECASE))
+
+
+def remove_chrome_lines(lines: list[str]) -> list[str]:
+    """Return ``lines`` without the generic chrome lines (see :func:`is_chrome_line`)."""
+    return [line for line in lines if not is_chrome_line(line)]

@@ -1,0 +1,323 @@
+"""The `newsarchive` command line: crawl, list and show clusters, export, runs and the demo."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FIELDS = ["url", "cluster_id", "is_canonical", "role", "title", "site", "host", "author", "published",
+                 "first_seen", "similarity", "origin", "origin_url", "canonical_url", "language", "text"]
+
+db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
+                         show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@contextmanager
+def open_archive(db_url: str) -> Iterator[Any]:
+    """Open the archive, turning operational failures into one-line errors (exit 1)."""
+    from archive.archive import Archive
+
+    archive = None
+    try:
+        archive = Archive(db_url)
+        yield archive
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OperationalError as exc:
+        raise click.ClickException(f"database error: {str(exc.orig).strip().splitlines()[0]}") from None
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsarchive")
+@click.option("-v", "--verbose", count=True, help="More log output (debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Crawl news sites into an archive where every republished copy is grouped with its original.
+
+    \b
+    Examples:
+      newsarchive demo
+      newsarchive crawl https://example.org/ https://example.org/feed.xml
+      newsarchive clusters --min-size 3
+      newsarchive show 42
+      newsarchive export --format jsonl -o archive.jsonl
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(verbose=verbose, quiet=quiet)
+    _setup_logging(verbose, quiet)
+
+
+def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-s")
+        settings[name.strip()] = value
+    return settings
+
+
+def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> list[str]:
+    from crawler.seeds import read_seeds_file, validate_seed
+
+    seeds = list(urls)
+    if seeds_file:
+        try:
+            seeds += read_seeds_file(seeds_file)
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {seeds_file}: {exc.strerror}", param_hint="--seeds-file")
+    if not seeds:
+        raise click.UsageError("give at least one seed URL or --seeds-file")
+    for seed in seeds:
+        try:
+            validate_seed(seed)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="URL") from None
+    return list(dict.fromkeys(seeds))
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, metavar="[URL ...]")
+@click.option("--seeds-file", type=click.Path(dir_okay=False), help="File of seed URLs, one a line, # comments.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, as `scrapy crawl -s` does.")
+@db_option
+@click.pass_context
+def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max_pages: int | None,
+          settings: tuple[str, ...], db_url: str) -> None:
+    """Crawl home pages, feeds, sitemaps or robots.txt files into the archive.
+
+    Each URL's kind is detected from the response; the hosts of the seeds are the crawl's scope.
+
+    \b
+    Examples:
+      newsarchive crawl https://example.org/ https://example.org/rss.xml
+      newsarchive crawl --seeds-file seeds.txt --max-pages 500
+      newsarchive crawl https://example.org/ -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
+    """
+    seeds = _collect_seeds(urls, seeds_file)
+    report = _run_crawl(ctx, seeds, db_url, max_pages, _parse_settings(settings))
+    click.echo(report.summary(), err=True)
+
+
+def _run_crawl(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int | None,
+               settings: dict[str, Any]) -> Any:
+    from crawler.run import run_crawl
+
+    with open_archive(db_url) as archive:
+        run_id = archive.start_run(seeds)
+    progress = sys.stderr.isatty() and not ctx.obj.get("quiet")
+    try:
+        report = run_crawl(seeds, db_url, max_pages=max_pages, settings=settings, progress=progress)
+    except KeyboardInterrupt:
+        with open_archive(db_url) as archive:
+            archive.finish_run(run_id, "interrupted", {}, "interrupted by the user")
+        raise
+    with open_archive(db_url) as archive:
+        status = "failed" if report.failed else ("interrupted" if report.interrupted else "ok")
+        archive.finish_run(run_id, status, report.as_dict(), report.failed)
+    if report.failed:
+        raise click.ClickException(report.failed)
+    return report
+
+
+@cli.command()
+@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Only clusters with at least this many articles.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many clusters.")
+@json_option
+@db_option
+def clusters(min_size: int, limit: int | None, as_json: bool, db_url: str) -> None:
+    """List story clusters, largest first.
+
+    \b
+    Examples:
+      newsarchive clusters
+      newsarchive clusters --min-size 1 --json
+    """
+    with open_archive(db_url) as archive:
+        rows = archive.clusters(min_size=min_size, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo(f"no clusters with {min_size} or more articles", err=True)
+        return
+    click.echo(f"{'ID':>5}  {'SIZE':>4}  {'ORIGIN':<22}  TITLE")
+    for row in rows:
+        click.echo(f"{row['id']:>5}  {row['size']:>4}  {_cut(row['origin'] or row['site'], 22):<22}  {_cut(row['title'], 70)}")
+
+
+@cli.command()
+@click.argument("cluster_id", type=int)
+@json_option
+@db_option
+def show(cluster_id: int, as_json: bool, db_url: str) -> None:
+    """Show one cluster: its credited origin, canonical article and mirrors.
+
+    \b
+    Examples:
+      newsarchive show 42
+      newsarchive show 42 --json
+    """
+    with open_archive(db_url) as archive:
+        detail = archive.show(cluster_id)
+    if as_json:
+        click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
+        return
+    click.echo(format_cluster(detail))
+
+
+def format_cluster(detail: dict[str, Any]) -> str:
+    """A cluster as readable lines: origin, canonical, then each member with its similarity."""
+    lines = [f"Cluster {detail['id']}: {detail['size']} article(s), origin {detail['origin'] or 'unknown'}"]
+    if detail.get("origin_url"):
+        lines.append(f"  original URL declared by a member: {detail['origin_url']}")
+    for m in detail["members"]:
+        sim = "" if m["role"] == "canonical" else f"  similarity {m['similarity']:.2f}"
+        date = (m["published"] or m["first_seen"] or "")[:10]
+        lines.append(f"  {m['role']:<9} {_cut(m['site'], 24):<24} {date:<10}{sim}")
+        lines.append(f"            {_cut(m['title'], 80)}")
+        lines.append(f"            {m['url']}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default stdout).")
+@db_option
+def export(fmt: str, output: str | None, db_url: str) -> None:
+    """Export every archived article, one row each (the contract other tools read).
+
+    \b
+    Examples:
+      newsarchive export --format jsonl -o archive.jsonl
+      newsarchive export --format csv > archive.csv
+    """
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with open_archive(db_url) as archive:
+            rows = archive.export_rows()
+            if fmt == "jsonl":
+                for row in rows:
+                    stream.write(json.dumps({k: row.get(k) for k in EXPORT_FIELDS}, ensure_ascii=False) + "\n")
+            else:
+                writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+    finally:
+        if output:
+            stream.close()
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+@db_option
+def runs(limit: int, as_json: bool, db_url: str) -> None:
+    """List the crawl runs recorded in the archive, newest first.
+
+    \b
+    Examples:
+      newsarchive runs
+      newsarchive runs --json
+    """
+    with open_archive(db_url) as archive:
+        rows = archive.runs(limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{'ID':>4}  {'STARTED':<19}  {'STATUS':<11}  {'PAGES':>5}  {'NEW':>4}  {'DUPS':>4}  SEEDS")
+    for r in rows:
+        st = r["stats"] or {}
+        click.echo(f"{r['id']:>4}  {(r['started_at'] or '')[:19]:<19}  {r['status']:<11}  {st.get('pages', 0):>5}  "
+                   f"{st.get('articles_new', 0):>4}  {st.get('duplicates', 0):>4}  {len(r['seeds'] or [])}")
+
+
+@cli.command()
+@click.option("--keep-serving", is_flag=True, help="Keep the demo web running after the crawl (Ctrl-C stops).")
+@db_option
+@click.pass_context
+def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
+    """Serve the bundled offline news web on loopback, crawl it and print the clusters found.
+
+    No network is needed: the pages are generated from texts shipped with newsarchive.
+
+    \b
+    Examples:
+      newsarchive demo
+      newsarchive demo --db sqlite:///demo.db
+    """
+    from archive.demo.server import serve_demo
+
+    with serve_demo() as web:
+        click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {_safe(db_url)}", err=True)
+        settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
+        _run_crawl(ctx, list(web.seeds), db_url, None, settings)
+        with open_archive(db_url) as archive:
+            rows = archive.clusters(min_size=2)
+            details = [archive.show(r["id"]) for r in rows]
+        click.echo(f"{len(details)} stories with republished copies:\n")
+        for detail in details:
+            click.echo(format_cluster(detail) + "\n")
+        if keep_serving:
+            click.echo("demo web still serving; Ctrl-C stops", err=True)
+            _wait_forever()
+
+
+def _wait_forever() -> None:
+    import time
+
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+def _safe(url: str) -> str:
+    from archive.store import safe_url
+
+    return safe_url(url)
+
+
+def _cut(value: Any, width: int) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def main() -> None:
+    """Entry point of the `newsarchive` console script."""
+    try:
+        cli(obj={})
+    except SQLAlchemyError as exc:  # anything not caught by a command: still one line
+        click.echo(f"Error: database error: {str(exc).splitlines()[0]}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Configuration: the database URL rule and the fingerprint and clustering parameters."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DB_URL = "sqlite:///newsarchive.db"
+DB_ENVVAR = "NEWSARCHIVE_DB"
+
+
+def resolve_db_url(cli_value: str | None = None) -> str:
+    """Return the database URL: ``--db`` value, else ``$NEWSARCHIVE_DB``, else the default.
+
+    >>> resolve_db_url("sqlite:///x.db")
+    'sqlite:///x.db'
+    """
+    if cli_value:
+        return cli_value
+    return os.environ.get(DB_ENVVAR) or DEFAULT_DB_URL
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintParams:
+    """How texts are turned into signatures; fixed per archive (recorded in ``meta``)."""
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 5          # words per shingle
+    threshold: float = 0.5         # LSH Jaccard threshold the banding is built for
+    normalizer_version: int = 1
+
+    def __post_init__(self) -> None:
+        if self.num_perm < 16:
+            raise ValueError(f"num_perm must be at least 16, got {self.num_perm}")
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        if self.shingle_size < 1:
+            raise ValueError(f"shingle_size must be at least 1, got {self.shingle_size}")
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    """Fingerprint parameters plus the thresholds that decide cluster membership."""
+
+    fingerprint: FingerprintParams = FingerprintParams()
+    # A candidate joins when its estimated Jaccard similarity reaches this ...
+    join_jaccard: float = 0.5
+    # ... or when the shorter text is contained in the longer one at least this much
+    # (a copy with its last paragraphs cut, or a paragraph added).
+    join_containment: float = 0.8
+    # A contained copy shorter than this fraction of the longer one is an excerpt.
+    excerpt_ratio: float = 0.35
+    # A line seen on at least this many distinct pages of one site is site chrome ...
+    chrome_min_pages: int = 3
+    # ... and a short line (a few words: "Share this", "Grey Facebook Icon") on this many.
+    chrome_min_pages_short: int = 2

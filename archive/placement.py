@@ -1,0 +1,181 @@
+"""Placing an article in a cluster inside the caller's transaction: lookup, verify, join or merge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select, update
+
+from archive.clusters import Match, Member, choose_canonical, credited_origin, verify
+from archive.fingerprint import jaccard, signature_from_bytes
+from archive.index import Banding, candidates, delete_bands, write_bands
+from archive.models import Article, Cluster, Site, utcnow
+from archive.store import lock_keys
+from archive.urls import url_key
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from archive.config import ArchiveConfig
+
+
+def resolve_cluster(session: Session, cluster_id: int) -> int:
+    """Follow ``merged_into`` to the cluster an old id now lives in."""
+    seen = set()
+    while cluster_id not in seen:
+        seen.add(cluster_id)
+        target = session.scalar(select(Cluster.merged_into).where(Cluster.id == cluster_id))
+        if target is None:
+            return cluster_id
+        cluster_id = target
+    return cluster_id
+
+
+def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], config: ArchiveConfig) -> list[Match]:
+    """Verified near-duplicates of ``art`` already in the archive (exact copies first)."""
+    signature = signature_from_bytes(art.signature)
+    matches: dict[int, Match] = {}
+    exact = session.scalars(select(Article.id).where(Article.text_hash == art.text_hash, Article.id != art.id,
+                                                     Article.cluster_id.is_not(None)))
+    for article_id in exact:
+        matches[article_id] = Match(article_id, 1.0, 1.0, excerpt=False)
+    ids = [i for i in candidates(session, keys, exclude=art.id) if i not in matches]
+    if ids:
+        rows = session.execute(select(Article.id, Article.signature, Article.shingle_count)
+                               .where(Article.id.in_(ids), Article.cluster_id.is_not(None)))
+        for article_id, sig, size in rows:
+            match = verify(signature, art.shingle_count, signature_from_bytes(sig), size, article_id,
+                           join_jaccard=config.join_jaccard, join_containment=config.join_containment,
+                           excerpt_ratio=config.excerpt_ratio)
+            if match is not None:
+                matches[article_id] = match
+    return list(matches.values())
+
+
+def place(session: Session, art: Article, banding: Banding, config: ArchiveConfig,
+          reuse: int | None = None) -> tuple[int, bool]:
+    """Index ``art`` and put it in its story's cluster (a new one when it has none).
+
+    ``reuse`` is the empty cluster an article placed again came from: it keeps its id when the
+    article is still alone, so cluster ids people have seen stay valid.
+
+    Returns the cluster id and whether it joined through an exact copy. On PostgreSQL the band
+    buckets and text hash are locked first, so concurrent copies of one story serialise here.
+    """
+    keys = banding.keys(signature_from_bytes(art.signature))
+    lock_keys(session, [f"band:{b}:{k}" for b, k in keys] + [f"text:{art.text_hash}"])
+    matches = find_matches(session, art, keys, config)
+    exact = any(m.jaccard == 1.0 and m.containment == 1.0 for m in matches)
+    mark_excerpts(session, art, matches)
+    cluster_ids = sorted({resolve_cluster(session, cid) for cid in session.scalars(
+        select(Article.cluster_id).where(Article.id.in_([m.article_id for m in matches])))} if matches else set())
+    if not cluster_ids and reuse is not None and session.get(Cluster, reuse) is not None:
+        target = reuse
+    elif not cluster_ids:
+        cluster = Cluster(size=0)
+        session.add(cluster)
+        session.flush()
+        target = cluster.id
+    else:
+        target = merge(session, cluster_ids)
+    art.cluster_id = target
+    session.flush()
+    write_bands(session, art.id, keys)
+    refresh_cluster(session, target)
+    if reuse is not None and reuse != target:
+        refresh_cluster(session, reuse)
+    return target, exact
+
+
+def mark_excerpts(session: Session, art: Article, matches: list[Match]) -> None:
+    """An excerpt relation marks the shorter text of the pair as an excerpt."""
+    for m in matches:
+        if not m.excerpt:
+            continue
+        other_size = session.scalar(select(Article.shingle_count).where(Article.id == m.article_id)) or 0
+        if art.shingle_count <= other_size:
+            art.is_excerpt = True
+        else:
+            session.execute(update(Article).where(Article.id == m.article_id).values(is_excerpt=True))
+
+
+def merge(session: Session, cluster_ids: list[int]) -> int:
+    """Merge clusters into the lowest id, rows locked in id order; old ids keep resolving."""
+    target, *others = cluster_ids
+    list(session.scalars(select(Cluster.id).where(Cluster.id.in_(cluster_ids)).order_by(Cluster.id).with_for_update()))
+    if others:
+        session.execute(update(Article).where(Article.cluster_id.in_(others)).values(cluster_id=target))
+        session.execute(update(Cluster).where(Cluster.merged_into.in_(others)).values(merged_into=target))
+        session.execute(update(Cluster).where(Cluster.id.in_(others)).values(merged_into=target, size=0,
+                                                                             canonical_id=None))
+    return target
+
+
+def detach(session: Session, art: Article) -> int | None:
+    """Take ``art`` out of its cluster and the index before it is placed again; return the old
+    cluster id when the article was its only member (``place`` may reuse it)."""
+    old = art.cluster_id
+    delete_bands(session, art.id)
+    art.cluster_id = None
+    session.flush()
+    if old is None:
+        return None
+    others = session.scalar(select(func.count()).select_from(Article).where(Article.cluster_id == old))
+    if others:
+        refresh_cluster(session, old)
+        return None
+    return old
+
+
+def refresh_cluster(session: Session, cluster_id: int) -> None:
+    """Recompute a cluster's size, canonical, credited origin, roles and similarities."""
+    rows = session.execute(select(Article, Site).join(Site, Site.id == Article.site_id)
+                           .where(Article.cluster_id == cluster_id)).all()
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        return
+    if not rows:
+        referenced = session.scalar(select(func.count()).select_from(Cluster).where(Cluster.merged_into == cluster_id))
+        if referenced:
+            cluster.size, cluster.canonical_id = 0, None
+        else:
+            session.delete(cluster)
+        session.flush()
+        return
+    members = [_member(a, s) for a, s in rows]
+    canonical = choose_canonical(members)
+    by_id = {a.id: a for a, _ in rows}
+    canon_sig = signature_from_bytes(by_id[canonical.id].signature)
+    for a, _ in rows:
+        a.similarity = 1.0 if a.id == canonical.id else round(jaccard(canon_sig, signature_from_bytes(a.signature)), 4)
+        a.role = "canonical" if a.id == canonical.id else ("excerpt" if a.is_excerpt else "mirror")
+    cluster.canonical_id = canonical.id
+    cluster.size = len(rows)
+    cluster.origin = credited_origin(members) or _site_name(rows, canonical.id)
+    cluster.origin_url = _declared_original(rows, canonical.id)
+    cluster.updated_at = utcnow()
+    session.flush()
+
+
+def _site_name(rows: list, canonical_id: int) -> str | None:
+    for a, s in rows:
+        if a.id == canonical_id:
+            return s.name or s.host
+    return None
+
+
+def _declared_original(rows: list, canonical_id: int) -> str | None:
+    """The URL members declare as canonical on another site than their own, if any."""
+    for a, s in rows:
+        if a.canonical_url and url_key(a.canonical_url) != a.url_key and not url_key(a.canonical_url).startswith(s.host):
+            return a.canonical_url
+    return None
+
+
+def _member(a: Article, s: Site) -> Member:
+    first_seen: datetime | None = a.first_seen
+    return Member(id=a.id, url_key=a.url_key, site_host=s.host, site_name=s.name,
+                  canonical_key=url_key(a.canonical_url) if a.canonical_url else None,
+                  credits=tuple(a.credits or ()), published=a.published, first_seen=first_seen,
+                  is_excerpt=a.is_excerpt)
