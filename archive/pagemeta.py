@@ -1,0 +1,247 @@
+"""What an HTML page declares about itself: canonical URL, page type, publication date, AMP, listing shape."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+# schema.org and OpenGraph types of a single article (lower-cased).
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle",
+    "satiricalarticle", "scholarlyarticle", "medicalscholarlyarticle", "techarticle", "report",
+    "liveblogposting", "socialmediaposting", "advertisercontentarticle", "news", "blogpost",
+    "news_article", "article:news", "review", "criticreview", "posting",
+})
+# Types that only pages which are not one article declare.
+NON_ARTICLE_TYPES = frozenset({
+    "collectionpage", "itemlist", "searchresultspage", "aboutpage", "contactpage", "profilepage",
+    "profile", "blog", "checkoutpage", "faqpage", "qapage", "realestatelisting", "event", "product",
+})
+_GENERIC_TYPES = frozenset({"website", "webpage", "website:home", "object"})
+
+_DATE_META = (
+    "article:published_time", "og:published_time", "published_time", "article:published",
+    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date",
+    "dc.date.issued", "dcterms.issued", "dcterms.created", "sailthru.date", "parsely-pub-date",
+    "article.published", "cxenseparse:recs:publishtime", "originalpublicationdate",
+)
+_MAX_FUTURE = timedelta(days=1)
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_AMP_HTML = re.compile(r"<html\b[^>]*?\s(?:amp|⚡)(?=[\s>=/])", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """Signals read from a page's markup before extraction."""
+
+    canonical_url: str | None = None
+    page_type: str | None = None        # the most telling declared type, lower-cased
+    types: frozenset[str] = field(default=frozenset())   # every og:type and JSON-LD @type, lower-cased
+    published: datetime | None = None
+    is_amp: bool = False
+    language: str | None = None
+    site_name: str | None = None
+    headlines: tuple[str, ...] = ()     # og:title, <title> and <h1> texts
+    headline_links: int = 0             # distinct targets of links inside or around h2-h4 headings
+    teaser_cards: int = 0               # <article> elements holding a link: cards of a listing
+    anchor_texts: frozenset[str] = field(default=frozenset())   # normalised texts of links of 3+ words
+
+    @property
+    def declares_article(self) -> bool:
+        return bool(self.types & ARTICLE_TYPES)
+
+    @property
+    def declares_non_article(self) -> bool:
+        return bool(self.types & NON_ARTICLE_TYPES) and not self.declares_article
+
+    @property
+    def declares_website(self) -> bool:
+        return bool(self.types & _GENERIC_TYPES) and not self.declares_article
+
+
+def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None = None) -> PageMeta:
+    """Read a parsed page's own declarations (``html`` is its text, for what lxml does not keep)."""
+    nodes = list(_json_ld_nodes(tree))
+    ld_types = [t for node in nodes for t in _node_types(node)]
+    og_type = _meta(tree, "og:type")
+    types = {t for t in ld_types} | ({og_type.lower()} if og_type else set())
+    return PageMeta(
+        canonical_url=_canonical(tree, url),
+        page_type=_page_type(ld_types, og_type),
+        types=frozenset(types),
+        published=_published(tree, nodes, now or datetime.now(UTC)),
+        is_amp=bool(_AMP_HTML.search(html[:5000])),
+        language=_language(tree),
+        site_name=_meta(tree, "og:site_name") or _meta(tree, "application-name"),
+        headlines=_headlines(tree),
+        headline_links=len(set(tree.xpath(
+            "//h2//a/@href|//h3//a/@href|//h4//a/@href|//a[.//h2 or .//h3 or .//h4]/@href"))),
+        teaser_cards=len(tree.xpath("//article[.//a[@href]]")),
+        anchor_texts=frozenset(_anchor_texts(tree)),
+    )
+
+
+def normalise_line(text: str) -> str:
+    """Lower-case words and digits only: how headlines and link texts are compared with body lines."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _meta(tree: HtmlElement, name: str) -> str | None:
+    name = name.lower()
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+        if key == name:
+            content = (element.get("content") or "").strip()
+            if content:
+                return content
+    return None
+
+
+def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    for script in tree.xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            logger.debug("unreadable JSON-LD block skipped")
+            continue
+        yield from _flatten(data, depth=0)
+
+
+def _flatten(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _flatten(data["@graph"], depth + 1)
+
+
+def _node_types(node: dict[str, Any]) -> list[str]:
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return [v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)]
+
+
+def _page_type(ld_types: list[str], og_type: str | None) -> str | None:
+    for candidate in ld_types:
+        if candidate in ARTICLE_TYPES:
+            return candidate
+    if og_type:
+        return og_type.strip().lower()
+    for candidate in ld_types:
+        if candidate in NON_ARTICLE_TYPES or candidate in _GENERIC_TYPES:
+            return candidate
+    return None
+
+
+def _canonical(tree: HtmlElement, url: str) -> str | None:
+    base = url
+    base_href = tree.xpath("//base/@href")
+    if base_href:
+        base = urljoin(url, base_href[0].strip())
+    hrefs = [link.get("href") for link in tree.iter("link")
+             if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")]
+    candidates = hrefs + [_meta(tree, "og:url")]
+    for href in candidates:
+        if not href or not href.strip():
+            continue
+        absolute = urljoin(base, href.strip())
+        if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).netloc:
+            return absolute
+    return None
+
+
+def _language(tree: HtmlElement) -> str | None:
+    root = tree.getroottree().getroot()
+    candidates = [root.get("lang"), root.get("xml:lang"), _meta(tree, "content-language"),
+                  _meta(tree, "og:locale"), _meta(tree, "language")]
+    for value in candidates:
+        if value:
+            match = re.match(r"\s*([a-zA-Z]{2,3})(?:[-_]|$|\s)", value)
+            if match:
+                return match.group(1).lower()
+    return None
+
+
+def _headlines(tree: HtmlElement) -> tuple[str, ...]:
+    found = [_meta(tree, "og:title"), _meta(tree, "twitter:title")]
+    found += [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:3]]
+    title = tree.findtext(".//title")
+    if title:
+        found.append(title)
+        found += re.split(r"\s+[|–—:-]+\s+|\s+::\s+", title)
+    return tuple(dict.fromkeys(h.strip() for h in found if h and h.strip()))
+
+
+def _anchor_texts(tree: HtmlElement) -> Iterator[str]:
+    for anchor in tree.iter("a"):
+        text = normalise_line(anchor.text_content())
+        if text.count(" ") >= 2:
+            yield text
+
+
+def _published(tree: HtmlElement, nodes: list[dict[str, Any]], now: datetime) -> datetime | None:
+    candidates: list[str] = []
+    for node in nodes:
+        if set(_node_types(node)) & ARTICLE_TYPES and isinstance(node.get("datePublished"), str):
+            candidates.append(node["datePublished"])
+    candidates += [v for v in (_meta(tree, name) for name in _DATE_META) if v]
+    candidates += tree.xpath('//*[@itemprop="datePublished"]/@datetime|//*[@itemprop="datePublished"]/@content')
+    candidates += [n["datePublished"] for n in nodes if isinstance(n.get("datePublished"), str)]
+    candidates += tree.xpath("//article//time/@datetime|//time[@pubdate]/@datetime")[:1]
+    for raw in candidates:
+        parsed = parse_datetime(raw)
+        if parsed and _EARLIEST <= parsed <= now + _MAX_FUTURE:
+            return parsed
+    return None
+
+
+def parse_datetime(raw: str | None) -> datetime | None:
+    """Parse an ISO 8601, RFC 2822 or date-only string into a UTC datetime (naive means UTC).
+
+    >>> parse_datetime("2022-02-24T16:38:00-05:00")
+    datetime.datetime(2022, 2, 24, 21, 38, tzinfo=datetime.timezone.utc)
+    """
+    if not raw or not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    value: datetime | None = None
+    iso = re.sub(r"(\d)\s*([+-]\d{2})(\d{2})$", r"\1\2:\3", text.replace(" ", "T", 1) if re.match(
+        r"\d{4}-\d{2}-\d{2} \d", text) else text)
+    try:
+        value = datetime.fromisoformat(iso.replace("z", "Z"))
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            match = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+            if match:
+                try:
+                    value = datetime.combine(date(*map(int, match.groups())), time())
+                except ValueError:
+                    return None
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -1,0 +1,28 @@
+"""The item the spider hands to the pipeline: one fetched HTML page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PageItem:
+    """A fetched page, before extraction.
+
+    ``url`` is the normalised URL the spider scheduled; ``final_url`` the normalised URL after
+    redirects. ``found_via`` is one of ``seed``, ``feed``, ``sitemap``, ``news_sitemap``, ``link``.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str | None
+    body: bytes
+    found_via: str
+    fetched_at: datetime                 # UTC, timezone-aware
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def __repr__(self) -> str:           # keep log lines short: never print the body
+        return f"PageItem(url={self.url!r}, status={self.status}, found_via={self.found_via!r})"

@@ -1,0 +1,1 @@
+"""The spiders of the newsarchive Scrapy project (``scrapy crawl news``)."""

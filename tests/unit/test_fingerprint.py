@@ -1,0 +1,126 @@
+"""Normalisation, shingles, fingerprints, URL normalisation and the canonical choice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from archive.clusters import Member, choose_canonical, credited_origin, names_match, verify
+from archive.config import FingerprintParams
+from archive.fingerprint import _shingle_hash, containment, fingerprint, jaccard
+from archive.index import Banding
+from archive.normalize import normalize_text, shingles, words
+from archive.urls import normalize_url, url_key
+from textgen import story
+
+PARAMS = FingerprintParams()
+
+
+def test_typography_does_not_change_the_fingerprint():
+    curly = "\u201cWe\u2019ll see,\u201d she said \u2014 and left.\u00a0Then   nothing."
+    straight = '"We\'ll see," she said - and left. Then nothing.'
+    assert normalize_text(curly) == normalize_text(straight)
+    assert fingerprint(curly, PARAMS).text_hash == fingerprint(straight, PARAMS).text_hash
+
+
+def test_paragraph_breaks_do_not_change_the_shingles():
+    text = story(5)
+    merged = " ".join(text)
+    assert fingerprint("\n".join(text), PARAMS).text_hash == fingerprint(merged, PARAMS).text_hash
+
+
+def test_signature_equals_datasketch_reference():
+    tokens = words(" ".join(story(9)))
+    items = {s.encode() for s in shingles(tokens, PARAMS.shingle_size)}
+    reference = MinHash(num_perm=PARAMS.num_perm, seed=PARAMS.seed, hashfunc=_shingle_hash, scheme="affine32")
+    for item in items:
+        reference.update(item)
+    fp = fingerprint(" ".join(story(9)), PARAMS)
+    assert np.array_equal(fp.signature, reference.hashvalues.astype(np.uint32))
+    assert fp.shingle_count == len(items)
+
+
+def test_jaccard_estimate_tracks_the_truth():
+    a = story(1, paragraphs=10)
+    b = a[:8]  # last two paragraphs cut
+    fa, fb = fingerprint("\n".join(a), PARAMS), fingerprint("\n".join(b), PARAMS)
+    j = jaccard(fa.signature, fb.signature)
+    assert 0.65 < j < 0.95
+    assert containment(j, fa.shingle_count, fb.shingle_count) > 0.85
+    unrelated = fingerprint("\n".join(story(2, paragraphs=10)), PARAMS)
+    assert jaccard(fa.signature, unrelated.signature) < 0.1
+
+
+def test_verify_rejects_a_false_hit_and_flags_an_excerpt():
+    full = fingerprint("\n".join(story(1, paragraphs=10)), PARAMS)
+    other = fingerprint("\n".join(story(2, paragraphs=10)), PARAMS)
+    excerpt = fingerprint(story(1, paragraphs=10)[0], PARAMS)
+    kw = dict(join_jaccard=0.5, join_containment=0.8, excerpt_ratio=0.35)
+    assert verify(full.signature, full.shingle_count, other.signature, other.shingle_count, 2, **kw) is None
+    match = verify(excerpt.signature, excerpt.shingle_count, full.signature, full.shingle_count, 1, **kw)
+    assert match is not None and match.excerpt
+
+
+def test_banding_comes_from_datasketch():
+    banding = Banding(PARAMS)
+    assert banding.b * banding.r <= PARAMS.num_perm
+    keys = banding.keys(fingerprint("\n".join(story(3)), PARAMS).signature)
+    assert [b for b, _ in keys] == list(range(banding.b))
+    assert all(-(2 ** 63) <= k < 2 ** 63 for _, k in keys)
+
+
+def test_url_variants_are_one_page():
+    assert normalize_url("http://a.test/x?utm_source=feed&id=3&fbclid=1#c") == "http://a.test/x?id=3"
+    assert url_key("https://A.test:443/x/") == url_key("http://a.test/x?gclid=2") == "a.test/x"
+    assert url_key("http://a.test:8080/") == "a.test:8080/"
+
+
+def t(day: int) -> datetime:
+    return datetime(2022, 5, day, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]])
+def test_canonical_choice_is_the_same_in_any_order(order):
+    members = [
+        Member(1, "pub.test/story", "pub.test", "Daily Pub", published=t(3), first_seen=t(9)),
+        Member(2, "ngo.test/post", "ngo.test", "Aid Group", credits=("Daily Pub",), published=t(1), first_seen=t(2)),
+        Member(3, "blog.test/copy", "blog.test", "Blog", canonical_key="pub.test/story", published=t(2), first_seen=t(1)),
+        Member(4, "agg.test/teaser", "agg.test", "Agg", is_excerpt=True, published=t(1), first_seen=t(1)),
+    ]
+    assert choose_canonical([members[i] for i in order]).id == 1
+    assert credited_origin(members) == "Daily Pub"
+
+
+def test_canonical_falls_back_to_earliest_date_then_first_seen():
+    a = Member(1, "a.test/1", "a.test", published=t(5), first_seen=t(1))
+    b = Member(2, "b.test/1", "b.test", published=t(4), first_seen=t(6))
+    c = Member(3, "c.test/1", "c.test", published=None, first_seen=t(2))
+    assert choose_canonical([a, b, c]).id == 2
+    assert choose_canonical([a, c]).id == 1
+    future = Member(4, "d.test/1", "d.test", published=datetime(2099, 1, 1, tzinfo=timezone.utc), first_seen=t(3))
+    assert choose_canonical([future, c]).id == 3  # a date after first seen + 1 day is not trusted
+
+
+def test_excerpt_is_never_canonical_unless_alone():
+    teaser = Member(1, "agg.test/t", "agg.test", is_excerpt=True, published=t(1))
+    full = Member(2, "pub.test/s", "pub.test", published=t(2))
+    assert choose_canonical([teaser, full]).id == 2
+    assert choose_canonical([teaser]).id == 1
+
+
+def test_publisher_names_match_hosts_and_variants():
+    assert names_match("Foreign Policy", "foreignpolicy.com")
+    assert names_match("The Daily Pub", "Daily Pub")
+    assert not names_match("Daily Pub", "Weekly Gazette")
+    assert not names_match("", "x")
+
+
+def test_archive_imports_without_scrapy():
+    code = "import sys; sys.modules['scrapy'] = None; import archive, archive.cli, archive.extract"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
