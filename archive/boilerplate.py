@@ -10,6 +10,8 @@ import re
 
 # A line longer than this (in words) is body text, whatever it says.
 MAX_WORDS = 12
+# A promoted headline after a lead-in ("Also read: ...") may run this long.
+MAX_PROMO_WORDS = 25
 # Cookie notices and newsletter pitches are full sentences; they may run this long.
 MAX_NOTICE_WORDS = 40
 
@@ -29,7 +31,8 @@ _LABELS = (
     # sharing
     r"share", r"shares?", r"share (?:this|post|article|story|page|via|now)(?: (?:post|article|story|page))?",
     rf"share (?:on|to|with|via) (?:{_SOCIAL})", r"tweet(?: this)?", r"pin(?: it)?", r"like", r"copy(?: the)? link",
-    r"link copied", r"e-?mail (?:this|the)(?: article| story| post| page)?", r"print(?: this)?(?: article| story| page)?",
+    r"link copied", r"e-?mail (?:this|the)(?: article| story| post| page)?",
+    r"print(?: this)?(?: article| story| page)?",
     r"send(?: by| via)? e-?mail", r"post not marked as liked", r"post marked as liked",
     # social follow
     r"follow(?: us)?", rf"follow us(?: on)? (?:{_SOCIAL})", rf"(?:like|find|join) us on (?:{_SOCIAL})",
@@ -53,7 +56,8 @@ _LABELS = (
     r"(?:story|article) continues below(?: (?:this )?advertisement)?", r"continue reading below",
     r"scroll (?:down )?to continue(?: reading| with content)?",
     # cookie banner buttons
-    r"accept(?: all)?(?: cookies)?", r"reject(?: all)?(?: cookies)?", r"(?:manage|customi[sz]e) (?:preferences|cookies|settings|choices)",
+    r"accept(?: all)?(?: cookies)?", r"reject(?: all)?(?: cookies)?",
+    r"(?:manage|customi[sz]e) (?:preferences|cookies|settings|choices)",
     r"cookie (?:settings|preferences|policy|notice)", r"(?:i )?agree", r"got it", r"ok(?:ay)?", r"dismiss",
     # comments and counters
     r"(?:leave|add|write|post) a (?:comment|reply)", r"no comments(?: yet)?", r"comments?", r"reply",
@@ -68,13 +72,15 @@ _SOCIAL_LIST = re.compile(rf"(?:(?:{_SOCIAL})(?:\s*[|,/•·]\s*|\s+|$)){{2,}}",
 
 # Short lines that start with a chrome lead-in and carry a promoted headline or a call to action.
 _LEAD_INS = re.compile(
-    r"(?:(?:also|must|don't|do not) (?:read|see|miss)|read (?:also|next|more)|see also|related(?: articles?| stories| posts?)?|"
+    r"(?:(?:also|must|don't|do not) (?:read|see|miss)|read (?:also|next|more)|see also|"
+    r"related(?: articles?| stories| posts?)?|"
     r"recommended|more|watch|listen|trending|latest|tags|topics|filed under|posted in|categories)\s*[:|»›>–—-]\s*\S",
     re.IGNORECASE,
 )
 _FOLLOW = re.compile(
     r"(?:follow|like|join|find) (?:us|[\w'&.-]+(?: [\w'&.-]+){0,5}) (?:on|for|at) (?:\w+ ){0,3}"
-    r"(?:updates|news|stories|more|social media|facebook|twitter|x|instagram|youtube|linkedin|tiktok|telegram|whatsapp)\b",
+    r"(?:updates|news|stories|more|social media|facebook|twitter|x|instagram|youtube|linkedin|tiktok|telegram|"
+    r"whatsapp)\b",
     re.IGNORECASE,
 )
 _CLICK_HERE = re.compile(r"^(?:please )?(?:click|tap) here\b|\b(?:click|tap) here\.?$", re.IGNORECASE)
@@ -89,7 +95,17 @@ _COOKIE = re.compile(
 )
 _NEWSLETTER = re.compile(
     r"\b(?:inbox|newsletter|mailing list|unsubscribe|sign up|subscribe)\b.*\b(?:e-?mail|inbox|newsletter|spam|"
-    r"unsubscribe|delivered|weekly|daily|every (?:morning|day|week))\b",
+    r"unsubscribe|delivered|weekly|daily|every (?:morning|day|week)|(?:receive|get) (?:new|our|future|the latest) "
+    r"(?:posts|stories|articles|updates|issues))\b",
+    re.IGNORECASE,
+)
+# Calls to action of blog and news builders: reader prompts, app pitches, subscriber counts.
+_PROMPT = re.compile(
+    r"^(?:if you (?:enjoyed|liked|found|appreciated) (?:this|the|our) (?:post|article|story|piece|content)|"
+    r"thanks? (?:you )?for (?:reading|visiting|stopping by)\b|(?:got|have) a (?:news )?tip\b|"
+    r"download (?:the|our) (?:free )?(?:[\w'&.-]+ ){0,4}app\b|get (?:breaking )?news alerts\b|"
+    r"join \d[\d,.]*k? other (?:subscribers|followers|readers)|stay (?:informed|updated|connected|in the loop)\b|"
+    r"(?:support|help fund|donate to) (?:our|independent) (?:journalism|work|reporting)\b)",
     re.IGNORECASE,
 )
 
@@ -114,8 +130,12 @@ def is_chrome_line(line: str) -> bool:
     words = len(core.split())
     if words > MAX_NOTICE_WORDS:
         return False
+    if _looks_like_quote(core):
+        return False
+    if _PROMPT.match(core) or ((_COOKIE.search(core) or _NEWSLETTER.search(core)) and words >= 4):
+        return True
     if words > MAX_WORDS:
-        return bool(_COOKIE.search(core) or _NEWSLETTER.search(core)) and not _looks_like_quote(core)
+        return words <= MAX_PROMO_WORDS and bool(_LEAD_INS.match(core))
     return bool(
         _LABEL.fullmatch(core)
         or _SOCIAL_ICON.fullmatch(core)
@@ -124,7 +144,6 @@ def is_chrome_line(line: str) -> bool:
         or _FOLLOW.match(core)
         or _CLICK_HERE.search(core)
         or (_POWERED.search(core) and words <= 10)
-        or (words >= 4 and bool(_COOKIE.search(core) or _NEWSLETTER.search(core)) and not _looks_like_quote(core))
     )
 
 

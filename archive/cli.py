@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 EXPORT_FIELDS = ["url", "cluster_id", "is_canonical", "role", "title", "site", "host", "author", "published",
                  "first_seen", "similarity", "origin", "origin_url", "canonical_url", "language", "text"]
 
+DEMO_PORT = 8760          # each demo site has its own loopback address; this port on each
+
 db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
                          show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -81,21 +83,22 @@ def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> list[str]:
-    from crawler.seeds import read_seeds_file, validate_seed
+    from crawler.run import read_seeds_file
+    from crawler.spiders.news import parse_seeds
 
-    seeds = list(urls)
+    try:
+        seeds = parse_seeds(list(urls))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="URL") from None
     if seeds_file:
         try:
             seeds += read_seeds_file(seeds_file)
         except OSError as exc:
             raise click.BadParameter(f"cannot read {seeds_file}: {exc.strerror}", param_hint="--seeds-file")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--seeds-file") from None
     if not seeds:
         raise click.UsageError("give at least one seed URL or --seeds-file")
-    for seed in seeds:
-        try:
-            validate_seed(seed)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="URL") from None
     return list(dict.fromkeys(seeds))
 
 
@@ -131,6 +134,8 @@ def _run_crawl(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int
     with open_archive(db_url) as archive:
         run_id = archive.start_run(seeds)
     progress = sys.stderr.isatty() and not ctx.obj.get("quiet")
+    settings = {"LOG_LEVEL": _crawl_log_level(ctx, progress), **settings}
+    logging.getLogger().handlers.clear()     # Scrapy installs its own root handler for the crawl
     try:
         report = run_crawl(seeds, db_url, max_pages=max_pages, settings=settings, progress=progress)
     except KeyboardInterrupt:
@@ -138,11 +143,27 @@ def _run_crawl(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int
             archive.finish_run(run_id, "interrupted", {}, "interrupted by the user")
         raise
     with open_archive(db_url) as archive:
-        status = "failed" if report.failed else ("interrupted" if report.interrupted else "ok")
-        archive.finish_run(run_id, status, report.as_dict(), report.failed)
+        interrupted = report.finish_reason == "shutdown"
+        status = "failed" if report.failed else ("interrupted" if interrupted else "ok")
+        archive.finish_run(run_id, status, run_stats(report), report.failed)
     if report.failed:
         raise click.ClickException(report.failed)
     return report
+
+
+def _crawl_log_level(ctx: click.Context, progress: bool) -> str:
+    """DEBUG with -v; WARNING with -q or under the live progress line; INFO log lines otherwise."""
+    if ctx.obj.get("verbose"):
+        return "DEBUG"
+    return "WARNING" if ctx.obj.get("quiet") or progress else "INFO"
+
+
+def run_stats(report: Any) -> dict[str, Any]:
+    """The crawl report as the JSON stored with the run."""
+    return {"pages": report.pages, "articles_new": report.new, "duplicates": report.duplicate,
+            "articles_updated": report.updated, "articles_unchanged": report.unchanged,
+            "skipped": report.skipped, "errors": report.errors, "seeds_ok": report.seeds_ok,
+            "finish_reason": report.finish_reason}
 
 
 @cli.command()
@@ -274,10 +295,11 @@ def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
     """
     from archive.demo.server import serve_demo
 
-    with serve_demo() as web:
+    with serve_demo(port=DEMO_PORT) as web:
         click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {_safe(db_url)}", err=True)
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
-        _run_crawl(ctx, list(web.seeds), db_url, None, settings)
+        report = _run_crawl(ctx, list(web.seeds), db_url, None, settings)
+        click.echo(report.summary(), err=True)
         with open_archive(db_url) as archive:
             rows = archive.clusters(min_size=2)
             details = [archive.show(r["id"]) for r in rows]

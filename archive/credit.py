@@ -10,7 +10,8 @@ MAX_NAME_WORDS = 8
 
 _NAME = r"(?P<name>[^\n]{2,120}?)"
 _END = r"\s*[.!]?\s*$"
-_KINDS = r"(?:article|story|post|piece|report|essay|column|op-?ed|commentary|interview|analysis|item|text|content|feature)"
+_KINDS = (r"(?:article|story|post|piece|report|essay|column|op-?ed|commentary|interview|analysis|item|text|"
+          r"content|feature)")
 
 _CREDIT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "This article originally appeared in X", "The story was first published by X on May 2"
@@ -22,7 +23,8 @@ _CREDIT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     rf"^(?:(?:this {_KINDS} (?:is|was|has been) )?(?:re-?published|reprinted|reproduced|shared|used)(?: here)?"
     rf" (?:with|by) (?:the )?(?:kind |express )?permission (?:from|of|by) {_NAME}{_END})",
     # "Reprinted from X", "This article is republished from X under a Creative Commons license"
-    rf"^(?:this {_KINDS} (?:is|was|has been) )?(?:re-?printed|re-?published|reproduced|adapted|excerpted) from {_NAME}{_END}",
+    rf"^(?:this {_KINDS} (?:is|was|has been) )?(?:re-?printed|re-?published|reproduced|adapted|excerpted)"
+    rf" from {_NAME}{_END}",
     # "(c) X, 2022", "© 2022 X. All rights reserved.", "Copyright X"
     rf"^(?:©|\(c\)|copyright(?: ©| \(c\))?)\s*(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?:by\s+)?{_NAME}{_END}",
     # "Source: X", "Via X"
@@ -33,7 +35,8 @@ _CREDIT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
 _NAME_STOPS = re.compile(
     r"\s*(?:,?\s+and (?:is|was|has|are|were|it|appears|republished|reprinted|reproduced)\b|,?\s+(?:which|where|who)\b|"
     r"\s+(?:is |was )?(?:re-?published|reprinted|reproduced|shared|used)\b|\s+with (?:the )?(?:kind )?permission\b|"
-    r"\s+under\b|\s+on \w+day\b|\s+on (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\s+in (?:\d{4}|jan|feb|mar|"
+    r"\s+under\b|\s+(?:by )?(?:click(?:ing)?|tap(?:ping)?) here\b|\s+here\b|\s+on \w+day\b|"
+    r"\s+on (?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\s+in (?:\d{4}|jan|feb|mar|"
     r"apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b|\s*[.;!?]\s|\s*\(|\s*,\s|\s*[,.]?\s*all rights reserved|\s*\|)",
     re.IGNORECASE,
 )

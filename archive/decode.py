@@ -61,6 +61,7 @@ _CP1252 = _whatwg_1252_table()
 _CP1252_INVERSE = {char: byte for byte, char in _CP1252.items()}
 _CONT = "".join(re.escape(_CP1252[b]) for b in range(0x80, 0xC0))
 # A UTF-8 sequence read as windows-1252: a lead byte (Â..ô) and its continuation bytes.
+_MOJIBAKE_HINT = re.compile(rf"[\u00c2-\u00f4][{_CONT}]")
 _MOJIBAKE = re.compile(
     rf"(?:[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}})+"
 )
@@ -192,6 +193,6 @@ def repair_mojibake(text: str) -> str:
     >>> repair_mojibake("CafÃ© â€œnoirâ€™s")
     'Café “noir’s'
     """
-    if not _MOJIBAKE.search(text):
+    if not _MOJIBAKE_HINT.search(text):
         return text
     return _MOJIBAKE.sub(_undo, text)

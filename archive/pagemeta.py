@@ -76,18 +76,19 @@ class PageMeta:
 def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None = None) -> PageMeta:
     """Read a parsed page's own declarations (``html`` is its text, for what lxml does not keep)."""
     nodes = list(_json_ld_nodes(tree))
+    metas = _metas(tree)
     ld_types = [t for node in nodes for t in _node_types(node)]
-    og_type = _meta(tree, "og:type")
+    og_type = metas.get("og:type")
     types = {t for t in ld_types} | ({og_type.lower()} if og_type else set())
     return PageMeta(
-        canonical_url=_canonical(tree, url),
+        canonical_url=_canonical(tree, metas, url),
         page_type=_page_type(ld_types, og_type),
         types=frozenset(types),
-        published=_published(tree, nodes, now or datetime.now(UTC)),
+        published=_published(tree, metas, nodes, now or datetime.now(UTC)),
         is_amp=bool(_AMP_HTML.search(html[:5000])),
-        language=_language(tree),
-        site_name=_meta(tree, "og:site_name") or _meta(tree, "application-name"),
-        headlines=_headlines(tree),
+        language=_language(tree, metas),
+        site_name=metas.get("og:site_name") or metas.get("application-name"),
+        headlines=_headlines(tree, metas),
         headline_links=len(set(tree.xpath(
             "//h2//a/@href|//h3//a/@href|//h4//a/@href|//a[.//h2 or .//h3 or .//h4]/@href"))),
         teaser_cards=len(tree.xpath("//article[.//a[@href]]")),
@@ -100,15 +101,16 @@ def normalise_line(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def _meta(tree: HtmlElement, name: str) -> str | None:
-    name = name.lower()
+def _metas(tree: HtmlElement) -> dict[str, str]:
+    """``<meta>`` contents by lower-cased property, name, itemprop or http-equiv (first one wins)."""
+    found: dict[str, str] = {}
     for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
-        if key == name:
-            content = (element.get("content") or "").strip()
-            if content:
-                return content
-    return None
+        content = (element.get("content") or "").strip()
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            key = (element.get(attribute) or "").strip().lower()
+            if key and content:
+                found.setdefault(key, content)
+    return found
 
 
 def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -154,14 +156,14 @@ def _page_type(ld_types: list[str], og_type: str | None) -> str | None:
     return None
 
 
-def _canonical(tree: HtmlElement, url: str) -> str | None:
+def _canonical(tree: HtmlElement, metas: dict[str, str], url: str) -> str | None:
     base = url
     base_href = tree.xpath("//base/@href")
     if base_href:
         base = urljoin(url, base_href[0].strip())
     hrefs = [link.get("href") for link in tree.iter("link")
              if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")]
-    candidates = hrefs + [_meta(tree, "og:url")]
+    candidates = hrefs + [metas.get("og:url")]
     for href in candidates:
         if not href or not href.strip():
             continue
@@ -171,10 +173,10 @@ def _canonical(tree: HtmlElement, url: str) -> str | None:
     return None
 
 
-def _language(tree: HtmlElement) -> str | None:
+def _language(tree: HtmlElement, metas: dict[str, str]) -> str | None:
     root = tree.getroottree().getroot()
-    candidates = [root.get("lang"), root.get("xml:lang"), _meta(tree, "content-language"),
-                  _meta(tree, "og:locale"), _meta(tree, "language")]
+    candidates = [root.get("lang"), root.get("xml:lang"), metas.get("content-language"),
+                  metas.get("og:locale"), metas.get("language")]
     for value in candidates:
         if value:
             match = re.match(r"\s*([a-zA-Z]{2,3})(?:[-_]|$|\s)", value)
@@ -183,8 +185,8 @@ def _language(tree: HtmlElement) -> str | None:
     return None
 
 
-def _headlines(tree: HtmlElement) -> tuple[str, ...]:
-    found = [_meta(tree, "og:title"), _meta(tree, "twitter:title")]
+def _headlines(tree: HtmlElement, metas: dict[str, str]) -> tuple[str, ...]:
+    found = [metas.get("og:title"), metas.get("twitter:title")]
     found += [" ".join(h.text_content().split()) for h in tree.xpath("//h1")[:3]]
     title = tree.findtext(".//title")
     if title:
@@ -200,12 +202,92 @@ def _anchor_texts(tree: HtmlElement) -> Iterator[str]:
             yield text
 
 
-def _published(tree: HtmlElement, nodes: list[dict[str, Any]], now: datetime) -> datetime | None:
+_BLOCK_TAGS = frozenset({"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "figcaption", "dd", "td",
+                         "div", "span", "a", "em", "strong", "small", "section", "aside", "footer"})
+_NESTED_BLOCKS = ("p", "li", "div", "blockquote", "h2", "h3", "h4", "table", "ul", "ol")
+_CHROME_ANCESTORS = "ancestor::nav|ancestor::header|ancestor::form|ancestor::footer|ancestor::aside"
+
+
+def text_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    """The innermost text blocks of a page (paragraphs, list items, link-only divs) in document order."""
+    holders: set[HtmlElement] = set()
+    for element in tree.iter(*_NESTED_BLOCKS):
+        holders.update(element.iterancestors())
+    return [element for element in tree.iter(*_BLOCK_TAGS) if element not in holders]
+
+
+_HEADLINE_LINK = ("descendant::*[self::h2 or self::h3 or self::h4]//a[@href]"
+                  "|descendant::a[@href][.//h2 or .//h3 or .//h4]")
+MAX_CARD_CHARS = 600
+
+
+def teaser_share(blocks: list[HtmlElement], lines: list[str]) -> float:
+    """Share of the words of ``lines`` that sit in small cards beside a headline link: the
+    teasers of a listing page rather than the paragraphs of one article."""
+    by_text: dict[str, HtmlElement] = {}
+    for block in blocks:
+        by_text.setdefault(normalise_line(block.text_content()), block)
+    total = teaser = 0
+    for line in lines:
+        words = len(line.split())
+        total += words
+        block = by_text.get(normalise_line(line))
+        if block is not None and _in_card(block):
+            teaser += words
+    return teaser / total if total else 0.0
+
+
+def _in_card(block: HtmlElement) -> bool:
+    for ancestor in list(block.iterancestors())[:3]:
+        if len(ancestor.text_content()) > MAX_CARD_CHARS:
+            return False
+        if ancestor.xpath(_HEADLINE_LINK):
+            return True
+    return False
+
+
+def _texts(blocks: list[HtmlElement], limit: int) -> list[str]:
+    found: list[str] = []
+    for element in blocks:
+        if len(found) >= limit:
+            break
+        text = " ".join(element.text_content().split())
+        if text and (not found or found[-1] != text) and not element.xpath(_CHROME_ANCESTORS):
+            found.append(text)
+    return found
+
+
+def blocks_after(blocks: list[HtmlElement], last_line: str, limit: int = 8) -> list[str]:
+    """Texts of the blocks (from :func:`text_blocks`) that follow the body's last line, where a
+    teaser's "Read more at X" or an attribution sits when the extractor left it out (a link-only line).
+    """
+    target = normalise_line(last_line)[:80]
+    end = next((i for i in range(len(blocks) - 1, -1, -1)
+                if target and target in normalise_line(blocks[i].text_content())), None)
+    return [] if end is None else _texts(blocks[end + 1:], limit)
+
+
+def closing_blocks(tree: HtmlElement, blocks: list[HtmlElement], first_line: str, limit: int = 3) -> list[str]:
+    """The last text blocks of the article container (``itemprop=articleBody``, else the
+    ``<article>`` or ``<main>`` that holds the body's first line), last block first."""
+    containers = tree.xpath('//*[@itemprop="articleBody"]')
+    if not containers:
+        target = normalise_line(first_line)[:80]
+        start = next((b for b in blocks if target and target in normalise_line(b.text_content())), None)
+        containers = start.xpath("ancestor::article[1]|ancestor::main[1]")[-1:] if start is not None else []
+    if len(containers) != 1:
+        return []
+    inside = [b for b in blocks if b is containers[0] or containers[0] in b.iterancestors()]
+    return _texts(list(reversed(inside)), limit)
+
+
+def _published(tree: HtmlElement, metas: dict[str, str], nodes: list[dict[str, Any]],
+               now: datetime) -> datetime | None:
     candidates: list[str] = []
     for node in nodes:
         if set(_node_types(node)) & ARTICLE_TYPES and isinstance(node.get("datePublished"), str):
             candidates.append(node["datePublished"])
-    candidates += [v for v in (_meta(tree, name) for name in _DATE_META) if v]
+    candidates += [v for v in (metas.get(name) for name in _DATE_META) if v]
     candidates += tree.xpath('//*[@itemprop="datePublished"]/@datetime|//*[@itemprop="datePublished"]/@content')
     candidates += [n["datePublished"] for n in nodes if isinstance(n.get("datePublished"), str)]
     candidates += tree.xpath("//article//time/@datetime|//time[@pubdate]/@datetime")[:1]

@@ -80,6 +80,7 @@ def migrate(engine: Engine) -> None:
     """Create or upgrade the schema with the archive's Alembic migrations."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         with engine.begin() as connection:
             cfg.attributes["connection"] = connection

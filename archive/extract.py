@@ -1,0 +1,327 @@
+"""Extract one article from a fetched page with trafilatura, or say why the page is not one.
+
+``extract`` is a plain module function with no process-wide state, so a
+``ProcessPoolExecutor`` can run it: trafilatura's ``deduplicate`` stays off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import trafilatura
+from lxml import etree
+from trafilatura.utils import load_html
+
+from archive.article import Article, SkipReason, Skipped
+from archive.boilerplate import remove_chrome_lines
+from archive.credit import excerpt_publisher, split_credits
+from archive.decode import charset_of, decode_html, repair_mojibake, sniff_body
+from archive.pagemeta import (PageMeta, blocks_after, closing_blocks, normalise_line, parse_datetime, read_page_meta,
+                              teaser_share, text_blocks)
+from archive.urls import url_key
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from trafilatura.settings import Document
+
+logger = logging.getLogger(__name__)
+
+# Ways the crawler finds a URL that already say "this is an article".
+ARTICLE_SOURCES = frozenset({"feed", "news_sitemap"})
+# Minimum body words: for a page that declares itself an article (or came from a feed), for a
+# page whose URL looks like an article's, and for a page with neither.
+MIN_WORDS_DECLARED = 20
+MIN_WORDS_ARTICLE_URL = 80
+MIN_WORDS_UNDECLARED = 250
+# A listing has headline links (at least LISTING_MIN_CARDS) and its text is mostly link texts or
+# teasers in headline cards; with LISTING_HEADLINE_LINKS or more, a URL that is not an article's suffices.
+LISTING_MIN_CARDS = 3
+LISTING_HEADLINE_LINKS = 5
+LISTING_LINK_SHARE = 0.3
+LISTING_TEASER_SHARE = 0.5
+# Text blocks after the body's last line searched for a dropped "Read more at X" or attribution.
+TAIL_BLOCKS = 6
+
+# Path segments of listings (followed for links, never archived).
+_LISTING_SEGMENTS = frozenset({
+    "tag", "tags", "category", "categories", "section", "sections", "topic", "topics", "author", "authors",
+    "label", "labels", "page", "search", "calendar", "events", "feed", "feeds", "rss", "user", "users",
+    "profile", "profiles", "people", "contributors", "writers", "columnists", "archive", "archives",
+    "collections", "series", "keyword", "keywords", "subject", "subjects", "browse",
+})
+# Path segments of a site's own pages about itself.
+_STATIC_PAGES = frozenset({
+    "about", "about-us", "aboutus", "about_us", "who-we-are", "our-story", "team", "our-team", "staff",
+    "contact", "contact-us", "contactus", "contact_us", "privacy", "privacy-policy", "privacypolicy",
+    "privacy-notice", "cookie-policy", "cookies", "cookie-settings", "terms", "terms-of-use",
+    "terms-of-service", "terms-and-conditions", "tos", "legal", "imprint", "impressum", "disclaimer",
+    "advertise", "advertising", "careers", "jobs", "donate", "subscribe", "newsletter", "newsletters",
+    "login", "signin", "sign-in", "register", "account", "faq", "help", "sitemap", "accessibility",
+    "corrections", "ethics", "masthead", "editorial-policy", "support", "shop", "store", "membership",
+})
+_HOME_PATHS = frozenset({"", "index", "home", "default", "start", "welcome"})
+_SEARCH_PARAMS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "searchterm"})
+_PAGE_PARAMS = frozenset({"page", "paged", "pg", "pagenum", "start", "offset"})
+_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
+_DATE_PATH = re.compile(
+    r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d{2}-\d{2}-\d{2}|/(?:19|20)\d{6}(?:/|$)")
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "nic"})
+_BYLINE = re.compile(r"^(?:by|written by|posted by|von|por|par)\s+\S", re.IGNORECASE)
+
+
+def extract(body: bytes | str, url: str, *, found_via: str | None = None,
+            content_type: str | None = None) -> Article | Skipped:
+    """Extract the article of one fetched page.
+
+    ``body`` is the page as fetched (bytes are decoded here) and ``url`` its final URL.
+    ``found_via`` says how the crawler found the URL ("feed", "sitemap", "news_sitemap",
+    "link", "seed"); a feed or news-sitemap entry is taken as a strong hint of an article.
+    ``content_type`` is the HTTP Content-Type header, for its media type and charset.
+
+    >>> result = extract(b"", "https://example.com/a")
+    >>> result.reason
+    <SkipReason.EMPTY: 'empty'>
+    """
+    skipped = sniff_body(body, content_type)
+    if skipped is not None:
+        logger.debug("skip %s: %s", url, skipped)
+        return skipped
+    try:
+        html = repair_mojibake(body) if isinstance(body, str) else decode_html(body, charset_of(content_type))
+        result = _extract_html(html, url, found_via)
+    except (ValueError, TypeError, AttributeError, LookupError, RecursionError, etree.LxmlError) as exc:
+        logger.warning("skip %s: extraction failed (%s: %s)", url, type(exc).__name__, exc)
+        return Skipped(SkipReason.MALFORMED, f"{type(exc).__name__}: {exc}"[:200])
+    if isinstance(result, Skipped):
+        logger.debug("skip %s: %s", url, result)
+    return result
+
+
+def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipped:
+    tree = load_html(html)
+    if tree is None or not len(tree):
+        return Skipped(SkipReason.MALFORMED, "no HTML tree")
+    meta = read_page_meta(tree, html, url)
+    alternate = _alternate_of(meta, url)
+    if alternate:
+        return Skipped(SkipReason.ALTERNATE, alternate)
+    url_kind = classify_url(url)
+    if url_kind in ("home", "listing", "static"):
+        return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL")
+    if meta.declares_non_article:
+        return Skipped(SkipReason.NOT_ARTICLE, f"page type {meta.page_type}")
+    document = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, deduplicate=False,
+        favor_precision=True, include_tables=True, include_images=False, include_links=False,
+    )
+    raw_text = (document.text or "") if document is not None else ""
+    lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
+    if not lines:
+        return Skipped(SkipReason.NO_TEXT, "no body text found")
+    blocks = text_blocks(tree)
+    verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
+    if verdict:
+        return Skipped(SkipReason.NOT_ARTICLE, verdict)
+    return _build_article(url, meta, document, lines, (tree, blocks))
+
+
+def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str],
+                   page: tuple[HtmlElement, list[HtmlElement]]) -> Article | Skipped:
+    tree, blocks = page
+    site_name = _site_name(meta, document)
+    title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
+    lines, credits = split_credits(lines)
+    lines = remove_chrome_lines(lines)
+    if site_name:
+        lines = _drop_site_lines(lines, site_name)
+    lines = _drop_heading_lines(lines, [title, *meta.headlines], document.author)
+    lines, excerpt_of, is_excerpt = _split_excerpt_markers(lines)
+    if not lines:
+        return Skipped(SkipReason.NO_TEXT, "only page chrome found")
+    if not is_excerpt:   # the extractor may have left out a link-only closing line
+        tail = blocks_after(blocks, lines[-1], limit=TAIL_BLOCKS)
+        credits = (*credits, *split_credits(tail)[1])
+        excerpt_of = _split_excerpt_markers([*tail, *closing_blocks(tree, blocks, lines[0])])[1]
+    own = _own_names(site_name, url)
+    if excerpt_of and _is_own(excerpt_of, own):
+        excerpt_of = None    # "Read more on <this site>" closes the page's own story
+    is_excerpt = excerpt_of is not None
+    names = [*credits, *([excerpt_of] if excerpt_of else [])]
+    return Article(
+        url=url,
+        text="\n".join(lines),
+        title=title,
+        author=_clean(document.author),
+        published=meta.published or _trafilatura_date(document.date),
+        sitename=site_name,
+        language=meta.language or _clean(document.language),
+        canonical_url=meta.canonical_url,
+        description=_clean(document.description),
+        page_type=meta.page_type,
+        credits=tuple(dict.fromkeys(n for n in names if not _is_own(n, own))),
+        is_excerpt=is_excerpt,
+    )
+
+
+def _site_name(meta: PageMeta, document: Document) -> str | None:
+    """The page's own site name; trafilatura's guess is ignored when it comes from a canonical
+    URL on another host (a republished copy naming its original)."""
+    if meta.site_name:
+        return meta.site_name
+    guess = _clean(document.sitename)
+    if guess and meta.canonical_url:
+        canonical_host = normalise_line(urlsplit(meta.canonical_url).hostname or "").replace(" ", "")
+        if normalise_line(guess).replace(" ", "") in canonical_host:
+            return None
+    return guess
+
+
+def classify_url(url: str) -> str:
+    """The shape of a URL's path: "home", "listing", "static" (about, contact, privacy...),
+    "article" (a date, a long slug or a numeric id), "section" (a few short words) or "unknown".
+
+    >>> classify_url("https://example.com/tag/climate/"), classify_url("https://example.com/2024/05/01/a-b-c/")
+    ('listing', 'article')
+    """
+    parts = urlsplit(url)
+    segments = [_EXTENSION.sub("", unquote(s)).lower() for s in parts.path.split("/") if s]
+    params = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if params & _SEARCH_PARAMS:
+        return "listing"
+    if not segments or (len(segments) == 1 and segments[0] in _HOME_PATHS):
+        return "listing" if params & _PAGE_PARAMS else "home"
+    article_like = [i for i, s in enumerate(segments) if _is_article_segment(s)]
+    for i, segment in enumerate(segments):
+        if segment in _LISTING_SEGMENTS and not any(j > i for j in article_like):
+            return "listing"
+    if len(segments) <= 3 and any(s in _STATIC_PAGES for s in segments) and not article_like:
+        return "static"
+    if article_like or _DATE_PATH.search(parts.path):
+        return "article"
+    if params & _PAGE_PARAMS:
+        return "listing"
+    if all(len(re.split(r"[-_]", s)) <= 2 and not re.search(r"\d", s) for s in segments):
+        return "section"
+    return "unknown"
+
+
+def _is_article_segment(segment: str) -> bool:
+    """A slug of three or more words, or a numeric id of five or more digits."""
+    words = [w for w in re.split(r"[-_+.\s]+", segment) if w]
+    alpha = [w for w in words if re.search(r"[^\W\d]", w)]
+    return len(alpha) >= 3 or bool(re.fullmatch(r"\d{5,}", segment)) or (
+        len(alpha) >= 1 and any(re.fullmatch(r"\d{4,}", w) for w in words))
+
+
+def _alternate_of(meta: PageMeta, url: str) -> str | None:
+    """The canonical URL when this page is an alternate version (AMP, print, a parameter variant)."""
+    canonical = meta.canonical_url
+    if not canonical or url_key(canonical) == url_key(url):
+        return None
+    if meta.is_amp:
+        return canonical
+    page_host, canonical_host = (_bare_host(u) for u in (url, canonical))
+    if page_host != canonical_host:
+        return None          # a republished copy naming its original: an article of its own
+    if classify_url(canonical) == "home":
+        return None          # a site that points every page at its home page: a broken canonical
+    return canonical
+
+
+def _bare_host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _not_article_reason(meta: PageMeta, url_kind: str, lines: list[str], found_via: str | None,
+                        teasers: float) -> str | None:
+    """Why a page with text is not an article, or ``None`` when it is one.
+
+    ``teasers`` is the share of the text that sits in headline cards (see ``teaser_share``).
+    """
+    words = sum(len(line.split()) for line in lines)
+    link_words = sum(len(line.split()) for line in lines if normalise_line(line) in meta.anchor_texts)
+    link_share = link_words / words if words else 0.0
+    cards = max(meta.headline_links, meta.teaser_cards)
+    shape = f"{cards} headline links, {link_share:.0%} link text, {teasers:.0%} teasers"
+    if meta.declares_article or found_via in ARTICLE_SOURCES:
+        if cards >= LISTING_MIN_CARDS and (link_share >= 0.5 or teasers >= 0.6):
+            return f"listing ({shape})"
+        return None if words >= MIN_WORDS_DECLARED else f"too short ({words} words)"
+    if cards >= LISTING_MIN_CARDS and (link_share >= LISTING_LINK_SHARE or teasers >= LISTING_TEASER_SHARE):
+        return f"listing ({shape})"
+    if cards >= LISTING_HEADLINE_LINKS and url_kind != "article":
+        return f"listing ({shape})"
+    if url_kind == "article":
+        return None if words >= MIN_WORDS_ARTICLE_URL else f"too short ({words} words)"
+    if url_kind == "section" or meta.declares_website:
+        return f"{url_kind} URL and page type {meta.page_type or 'none'}"
+    return None if words >= MIN_WORDS_UNDECLARED else f"too short for an undeclared page ({words} words)"
+
+
+def _split_excerpt_markers(lines: list[str]) -> tuple[list[str], str | None, bool]:
+    """Drop "Read more at X" lines; return the rest, X, and whether the text ends with one."""
+    kept: list[str] = []
+    source = None
+    is_excerpt = False
+    for index, line in enumerate(lines):
+        name = excerpt_publisher(line)
+        if name is None:
+            kept.append(line)
+            continue
+        source = name
+        is_excerpt = is_excerpt or index >= len(lines) - 2
+    return kept, source, is_excerpt
+
+
+def _drop_heading_lines(lines: list[str], headlines: list[str | None], author: str | None) -> list[str]:
+    """Remove the headline, byline and a repeated title from the top of the text."""
+    heads = {normalise_line(h) for h in headlines if h}
+    heads.discard("")
+    author_key = normalise_line(author or "")
+    start = 0
+    while start < min(len(lines), 4):
+        key = normalise_line(lines[start])
+        short = len(key.split()) <= 12
+        if key in heads or (short and (_BYLINE.match(lines[start]) or (author_key and key == author_key))):
+            start += 1
+            continue
+        break
+    return lines[start:]
+
+
+def _drop_site_lines(lines: list[str], site_name: str) -> list[str]:
+    """Drop lines that only name the site (a logo, a signature) and its "About <site>:" boilerplate."""
+    name = normalise_line(site_name)
+    about = re.compile(rf"^about {re.escape(name)}\b")
+    return [line for line in lines if normalise_line(line) != name
+            and not (about.match(normalise_line(line)) and re.match(r"^about [^:–—]{2,80}[:–—]", line, re.I))]
+
+
+def _own_names(site_name: str | None, url: str) -> set[str]:
+    """Keys of the names a page's own site goes by: its site name and its domain's main label."""
+    labels = [label for label in (urlsplit(url).hostname or "").lower().split(".") if label and label != "www"]
+    labels = labels[:-1] if len(labels) > 1 else labels
+    if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+        labels = labels[:-1]
+    names = [site_name, labels[-1] if labels and not labels[-1].isdigit() else None]
+    return {normalise_line(name).replace(" ", "") for name in names if name}
+
+
+def _is_own(name: str, own: set[str]) -> bool:
+    key = normalise_line(re.sub(r"\.[a-z]{2,6}$", "", name, flags=re.IGNORECASE)).replace(" ", "")
+    return any(len(key) >= 4 and (key in site or site in key) for site in own if len(site) >= 4)
+
+
+def _trafilatura_date(value: str | None) -> datetime | None:
+    parsed = parse_datetime(value)
+    return parsed if parsed and parsed <= datetime.now(UTC) else None
+
+
+def _clean(value: str | None) -> str | None:
+    value = " ".join(value.split()) if value else ""
+    return value or None

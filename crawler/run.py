@@ -1,0 +1,113 @@
+"""Run one crawl in this process and report what it did: the entry point of ``newsarchive crawl``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.pipelines import FAILED_STAT
+from crawler.spiders.news import NewsSpider, parse_max_pages, parse_seeds
+
+logger = logging.getLogger(__name__)
+
+_COMMENT_RE = re.compile(r"(^|\s)#.*$")      # a whole-line or trailing comment, not a URL fragment
+_PREFIXES = {"skipped": "newsarchive/skipped/", "errors": "newsarchive/error/",
+             "ingested": "newsarchive/ingested/"}
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlReport:
+    """What one crawl did. ``failed`` is a one-line reason when the run failed as a whole."""
+
+    pages: int = 0
+    new: int = 0
+    duplicate: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)    # by reason
+    errors: dict[str, int] = field(default_factory=dict)     # by kind
+    seeds_ok: int = 0
+    seeds: int = 0
+    finish_reason: str | None = None
+    failed: str | None = None
+
+    @property
+    def articles(self) -> int:
+        """Pages archived as articles in this run (new, duplicate, updated or unchanged)."""
+        return self.new + self.duplicate + self.unchanged + self.updated
+
+    def summary(self) -> str:
+        """A one-line summary for the end of a crawl."""
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
+        errors = sum(self.errors.values())
+        return (f"{self.pages} pages fetched, {self.new} new articles, {self.duplicate} duplicates, "
+                f"{self.updated} updated, {self.unchanged} unchanged; skipped: {skipped}; {errors} errors")
+
+    @classmethod
+    def from_stats(cls, stats: dict[str, Any], seeds: int) -> CrawlReport:
+        """Build the report from a crawl's Scrapy stats."""
+        def by_prefix(prefix: str) -> dict[str, int]:
+            return {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+
+        ingested = by_prefix(_PREFIXES["ingested"])
+        seeds_ok = int(stats.get("newsarchive/seeds_ok", 0))
+        failed = stats.get(FAILED_STAT)
+        if failed is None and seeds_ok == 0:
+            failed = f"no seed could be fetched ({seeds} tried; see the warnings above)"
+        return cls(pages=int(stats.get("newsarchive/pages", 0)), new=ingested.get("new", 0),
+                   duplicate=ingested.get("duplicate", 0), unchanged=ingested.get("unchanged", 0),
+                   updated=ingested.get("updated", 0), skipped=by_prefix(_PREFIXES["skipped"]),
+                   errors=by_prefix(_PREFIXES["errors"]), seeds_ok=seeds_ok, seeds=seeds,
+                   finish_reason=stats.get("finish_reason"), failed=failed)
+
+
+def read_seeds_file(path: str | Path) -> list[str]:
+    """The seed URLs of a file: one a line, blank lines and ``#`` comments ignored.
+
+    Raises ValueError (one line) when a line is not an http(s) URL, OSError when unreadable.
+    """
+    seeds: list[str] = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        text = _COMMENT_RE.sub("", line).strip()
+        if not text:
+            continue
+        try:
+            seeds.extend(parse_seeds([text]))
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: {exc}") from None
+    return seeds
+
+
+def build_settings(db_url: str, *, overrides: dict[str, Any] | None = None,
+                   progress: bool = False):  # noqa: ANN201 - scrapy.settings.Settings
+    """crawler.settings, then ``overrides`` at command-line priority (as ``scrapy crawl -s``)."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(overrides or {}, priority="cmdline")
+    settings.set("NEWSARCHIVE_DB", db_url, priority="cmdline")
+    settings.set("NEWSARCHIVE_PROGRESS", progress, priority="cmdline")
+    return settings
+
+
+def run_crawl(seeds: list[str], db_url: str, *, max_pages: int | None = None,
+              settings: dict[str, Any] | None = None, progress: bool = False) -> CrawlReport:
+    """Crawl ``seeds`` into the archive at ``db_url`` and return the report.
+
+    Runs a Scrapy CrawlerProcess in this process: call it once per process (the reactor cannot
+    restart). Raises ValueError for bad seeds or ``max_pages``; operational failures (no seed
+    fetched, archive unavailable) come back as ``report.failed``.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    seeds = parse_seeds(seeds)
+    max_pages = parse_max_pages(max_pages)
+    process = CrawlerProcess(build_settings(db_url, overrides=settings, progress=progress))
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, seeds=seeds, max_pages=max_pages)
+    process.start()
+    return CrawlReport.from_stats(dict(crawler.stats.get_stats()), len(seeds))

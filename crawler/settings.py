@@ -1,0 +1,109 @@
+# Scrapy settings for the newsarchive project.
+#
+# Shaped like Scrapy's project template; every setting is commented. Override any of them with
+# `scrapy crawl news -s NAME=VALUE` or `newsarchive crawl -s NAME=VALUE`. Our own settings are
+# named NEWSARCHIVE_*. Docs:
+#
+#     https://docs.scrapy.org/en/latest/topics/settings.html
+#     https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
+#     https://docs.scrapy.org/en/latest/topics/spider-middleware.html
+"""Scrapy settings of the newsarchive crawler: polite defaults, our middlewares and pipeline."""
+
+BOT_NAME = "newsarchive"
+
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ADDONS = {}
+
+# Crawl responsibly by identifying yourself (and your project) on the user-agent
+USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive)"
+
+# Obey robots.txt rules; a robots.txt answered 5xx or unreachable disallows its host for the run
+# (RFC 9309), see crawler.middlewares.StrictRobotsTxtMiddleware
+ROBOTSTXT_OBEY = True
+
+# Concurrency and throttling: at most 2 requests at a time per site, 1 s apart, adapted to the
+# site's latency by AutoThrottle. Tests on loopback set DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1
+
+# Give up on a response after 30 s; drop (and count) bodies larger than 10 MiB, warn at 2 MiB
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+# Follow links at most this many hops from a seed (robots -> sitemap index -> sitemap -> page is 3)
+DEPTH_LIMIT = 8
+
+# Disable the Telnet console and the remote-control server (Scrapy 2.19 enables one by default;
+# it executes Python sent to it). A crawl process listens on no socket.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Cookies are not needed to read news pages
+COOKIES_ENABLED = False
+
+# Override the default request headers:
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+}
+
+# Enable or disable downloader middlewares
+# See https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
+DOWNLOADER_MIDDLEWARES = {
+    # Requests (redirect targets included) never leave the hosts named by the seeds
+    "crawler.middlewares.ScopeDownloaderMiddleware": 50,
+    # robots.txt with RFC 9309 failure handling replaces Scrapy's own
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+    # At most max_pages fetches per run (-a max_pages=N / --max-pages N); after robots.txt, so a
+    # forbidden URL does not use up the budget (a retry or a redirect is a fetch and counts)
+    "crawler.middlewares.PageBudgetDownloaderMiddleware": 450,
+}
+
+# Enable or disable extensions
+# See https://docs.scrapy.org/en/latest/topics/extensions.html
+EXTENSIONS = {
+    # A live status line on stderr when it is a terminal (see NEWSARCHIVE_PROGRESS)
+    "crawler.progress.ProgressExtension": 500,
+}
+
+# Configure item pipelines
+# See https://docs.scrapy.org/en/latest/topics/item-pipeline.html
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+# Enable and configure the AutoThrottle extension
+# See https://docs.scrapy.org/en/latest/topics/autothrottle.html
+AUTOTHROTTLE_ENABLED = True
+# The initial download delay
+AUTOTHROTTLE_START_DELAY = 1
+# The maximum download delay to be set in case of high latencies
+AUTOTHROTTLE_MAX_DELAY = 30
+# The average number of requests Scrapy should be sending in parallel to each remote server
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# A request that failed for good is logged once, as "skip <url>: <reason>" (WARNING) by the
+# spider; Scrapy's own "Gave up retrying" line would repeat it at ERROR
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
+
+# Log progress at INFO (one "Crawled N pages" line a minute, warnings for skipped URLs)
+LOG_LEVEL = "INFO"
+
+# Set settings whose default value is deprecated to a future-proof value
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- newsarchive settings -------------------------------------------------------------------
+
+# The archive's database URL; None means $NEWSARCHIVE_DB, else sqlite:///newsarchive.db
+# (resolved by archive.config.resolve_db_url when the pipeline opens)
+NEWSARCHIVE_DB = None
+
+# Processes that run extraction (trafilatura); 0 means one per CPU
+NEWSARCHIVE_WORKERS = 0
+
+# Show a live one-line status on stderr (only when stderr is a terminal)
+NEWSARCHIVE_PROGRESS = False

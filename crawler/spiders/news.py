@@ -1,0 +1,261 @@
+"""NewsSpider: detect each seed's kind, stay on the seeds' hosts, and hand HTML pages to the pipeline."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import exceptions, signals
+from scrapy.exceptions import CloseSpider, IgnoreRequest, StopDownload
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as twisted_errors
+
+from archive.urls import host_of, normalize_url, url_key
+from crawler import discovery
+from crawler.discovery import DiscoveryError, Kind
+from crawler.items import PageItem
+from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Headers, Response
+    from twisted.python.failure import Failure
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+# Content types worth downloading: HTML pages, feeds and sitemaps (xml), robots.txt (text), gzip
+# sitemaps. Anything else is stopped as soon as its headers arrive.
+ACCEPTED_TYPES = ("html", "xml", "text/", "gzip")
+_IGNORED_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
+# Feed and news-sitemap entries are likely articles: fetch them before plain links.
+PRIORITY = {"seed": 30, "sitemap": 20, "news_sitemap": 15, "feed": 15, "link": 0}
+
+_NETWORK_ERRORS: tuple[tuple[type[BaseException], str], ...] = (
+    (exceptions.CannotResolveHostError, "dns"),
+    (exceptions.DownloadTimeoutError, "timeout"),
+    (exceptions.DownloadConnectionRefusedError, "connect_error"),
+    (exceptions.DownloadCancelledError, "too_large"),           # DOWNLOAD_MAXSIZE exceeded
+    (exceptions.ResponseDataLossError, "data_loss"),
+    (exceptions.DownloadFailedError, "download_failed"),
+    (twisted_errors.DNSLookupError, "dns"),
+    (twisted_errors.TimeoutError, "timeout"),
+    (TimeoutError, "timeout"),
+    (twisted_errors.ConnectionRefusedError, "connect_error"),
+    (twisted_errors.ConnectError, "connect_error"),
+    (twisted_errors.ConnectionLost, "connection_lost"),
+)
+
+
+def parse_seeds(seeds: str | Iterable[str] | None) -> list[str]:
+    """Split ``-a seeds=URL,URL`` (or take a list) and check every seed is an http(s) URL.
+
+    >>> parse_seeds("http://a.test/, https://b.test/feed")
+    ['http://a.test/', 'https://b.test/feed']
+    """
+    items = seeds.split(",") if isinstance(seeds, str) else list(seeds or ())
+    urls = [item.strip() for item in items if item and item.strip()]
+    if not urls:
+        raise ValueError("no seeds given: pass -a seeds=URL[,URL...]")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"seed is not an http(s) URL: {url!r}")
+    return urls
+
+
+def parse_max_pages(value: str | int | None) -> int | None:
+    """``max_pages`` as a positive int, or None for no limit."""
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"max_pages must be a positive integer, got {value!r}") from None
+    if number < 1:
+        raise ValueError(f"max_pages must be a positive integer, got {value!r}")
+    return number
+
+
+def error_kind(failure: Failure) -> str:
+    """A short stats key for a failed request: ``http_404``, ``timeout``, ``dns`` ..."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    for exc_type, kind in _NETWORK_ERRORS:
+        if isinstance(exc, exc_type):
+            return kind
+    if isinstance(exc, IgnoreRequest):
+        return "ignored"
+    return type(exc).__name__.lower()
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl news sites from seeds of any kind: home pages, feeds, sitemaps, robots.txt.
+
+    ``scrapy crawl news -a seeds=https://example.org/,https://example.org/feed -a max_pages=100``
+    """
+
+    name = "news"
+
+    def __init__(self, seeds: str | Iterable[str] | None = None, max_pages: str | int | None = None,
+                 *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seeds = [normalize_url(url) for url in parse_seeds(seeds)]
+        self.max_pages = parse_max_pages(max_pages)
+        self.scope = frozenset(host_of(url) for url in self.seeds)
+        self.pages = 0
+        self.seeds_ok = 0
+        self._seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_headers_received, signal=signals.headers_received)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.seeds:
+            request = self._request(url, "seed", seed=True)
+            if request is not None:
+                yield request
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _request(self, url: str, found_via: str, *, seed: bool = False) -> scrapy.Request | None:
+        """A request for ``url`` normalised, or None when it is out of scope or already seen."""
+        try:
+            normalized = normalize_url(url)
+        except ValueError:
+            logger.debug("skip %s: malformed URL", url)
+            return None
+        if urlsplit(normalized).scheme not in ("http", "https") or host_of(normalized) not in self.scope:
+            return None
+        key = url_key(normalized)
+        if key in self._seen:
+            return None
+        self._seen.add(key)
+        meta = {"found_via": found_via, "newsarchive_url": normalized, "seed": seed}
+        return scrapy.Request(normalized, callback=self.parse, errback=self.on_error,
+                              meta=meta, priority=PRIORITY[found_via])
+
+    def _follow(self, urls: Iterable[str], found_via: str) -> Iterator[scrapy.Request]:
+        if self._limit_reached():
+            return
+        for url in urls:
+            request = self._request(url, found_via)
+            if request is not None:
+                yield request
+
+    def _limit_reached(self) -> bool:
+        return self.max_pages is not None and self.pages >= self.max_pages
+
+    # -- responses -------------------------------------------------------------------------
+
+    def on_headers_received(self, headers: Headers, body_length: int, request: scrapy.Request,
+                            spider: scrapy.Spider) -> None:
+        """Stop downloading a body whose Content-Type is not a page, feed, sitemap or robots.txt."""
+        if request.meta.get("dont_obey_robotstxt") or "newsarchive_url" not in request.meta:
+            return
+        content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if content_type and not any(accepted in content_type for accepted in ACCEPTED_TYPES):
+            raise StopDownload(fail=False)
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        if self._limit_reached():
+            return
+        self.pages += 1
+        self.crawler.stats.inc_value("newsarchive/pages")
+        self._seen.add(url_key(response.url))          # a redirect target is not fetched again
+        if response.meta.get("seed"):
+            self.seeds_ok += 1
+            self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
+        yield from self._dispatch(response)
+        if self._limit_reached():
+            raise CloseSpider("max_pages")
+
+    def _dispatch(self, response: Response) -> Iterator[Any]:
+        content_type = _header(response, b"Content-Type")
+        if "download_stopped" in response.flags:
+            return self._skip_not_html(response, content_type)
+        try:
+            body = discovery.maybe_gunzip(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
+            kind = discovery.classify(body, content_type, response.url)
+            if kind is Kind.HTML:
+                return self._parse_html(response, content_type)
+            if kind is Kind.ROBOTS:
+                return self._follow(discovery.robots_sitemaps(body, response.url), "sitemap")
+            if kind in (Kind.SITEMAP, Kind.SITEMAP_INDEX):
+                return self._parse_sitemap(response, body)
+            if kind is Kind.FEED:
+                return self._follow(discovery.feed_links(body, response.url), "feed")
+        except DiscoveryError as exc:
+            logger.warning("skip %s: %s", response.url, exc)
+            self.crawler.stats.inc_value("newsarchive/error/unreadable")
+            return iter(())
+        return self._skip_not_html(response, content_type)
+
+    def _skip_not_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
+        logger.debug("skip %s: not HTML (%s)", response.url, content_type or "no Content-Type")
+        self.crawler.stats.inc_value("newsarchive/skipped/not_html")
+        return iter(())
+
+    def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
+        entries = discovery.sitemap_entries(body, response.url)
+        found_via = "sitemap" if entries.is_index else ("news_sitemap" if entries.is_news else "sitemap")
+        return self._follow(entries.urls, found_via)
+
+    def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
+        yield PageItem(
+            url=response.meta.get("newsarchive_url") or normalize_url(response.url),
+            final_url=normalize_url(response.url),
+            status=response.status,
+            content_type=content_type,
+            body=response.body,
+            found_via=response.meta.get("found_via", "link"),
+            fetched_at=datetime.now(UTC),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+        encoding = getattr(response, "encoding", None) or "utf-8"
+        links = discovery.page_links(response.body, response.url, encoding=encoding)
+        yield from self._follow(links.canonical, "link")
+        yield from self._follow(
+            (url for url in links.links if not urlsplit(url).path.lower().endswith(_IGNORED_SUFFIXES)), "link"
+        )
+
+    # -- errors and closing ----------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        if isinstance(failure.value, RobotsDisallowed):
+            logger.debug("skip %s: %s", request.url, failure.value)
+            self.crawler.stats.inc_value("newsarchive/skipped/robots_disallowed")
+            return
+        if isinstance(failure.value, PageBudgetExhausted):
+            logger.debug("skip %s: %s", request.url, failure.value)
+            return
+        if isinstance(failure.value, OutOfScope):
+            logger.info("skip %s: redirected %s", request.url, failure.value)
+            return
+        kind = error_kind(failure)
+        reason = f"HTTP {failure.value.response.status}" if isinstance(failure.value, HttpError) else (
+            f"{type(failure.value).__name__}: {failure.value}".rstrip(": "))
+        logger.warning("skip %s: %s", request.url, reason)
+        self.crawler.stats.inc_value(f"newsarchive/error/{kind}")
+
+    def closed(self, reason: str) -> None:
+        self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
+        if self.seeds_ok == 0 and reason == "finished":
+            logger.error("crawl failed: none of the %d seeds could be fetched", len(self.seeds))
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
