@@ -15,7 +15,7 @@ from archive.article import Article as ArticleValue
 from archive.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
 from archive.errors import NotFound
-from archive.fingerprint import fingerprint, params_record
+from archive.fingerprint import Fingerprint, fingerprint, params_record
 from archive.index import Banding
 from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.normalize import words
@@ -77,9 +77,14 @@ class Archive:
             text = self._clean(session, site.id, article.text)
             if len(words(text)) < MIN_WORDS:
                 return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
+            fp = fingerprint(text, self.config.fingerprint)
             if existing is not None:
-                return self._revisit(session, existing, article, text, fetched_at, etag, last_modified)
-            row = self._new_row(article, text, site.id, fetched_at, found_via, etag, last_modified)
+                return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+            twin = session.scalar(select(Article.url).where(Article.site_id == site.id, Article.text_hash == fp.text_hash))
+            if twin is not None:
+                # One site, one text, two URLs (share links, print views): one page, archived once.
+                return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
+            row = self._new_row(article, text, fp, site.id, fetched_at, found_via, etag, last_modified)
             session.add(row)
             session.flush()
             cluster_id, exact = place(session, row, self._banding, self.config)
@@ -104,34 +109,32 @@ class Archive:
         known = chrome.known_chrome(session, site_id, list(lines), (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
         return chrome.strip_chrome(raw, known)
 
-    def _new_row(self, a: ArticleValue, text: str, site_id: int, fetched_at: datetime, found_via: str | None,
-                 etag: str | None, last_modified: str | None) -> Article:
-        fp = fingerprint(text, self.config.fingerprint)
+    def _new_row(self, a: ArticleValue, text: str, fp: Fingerprint, site_id: int, fetched_at: datetime,
+                 found_via: str | None, etag: str | None, last_modified: str | None) -> Article:
         return Article(
             url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
-            author=a.author, published=a.published, language=a.language, text=text, raw_text=a.text,
+            author=a.author, sitename=a.sitename, published=a.published, language=a.language, text=text, raw_text=a.text,
             text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
             credits=list(a.credits), is_excerpt=a.is_excerpt, found_via=found_via, etag=etag,
             last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at)
 
-    def _revisit(self, session, row: Article, a: ArticleValue, text: str, fetched_at: datetime,  # noqa: ANN001
-                 etag: str | None, last_modified: str | None) -> IngestResult:
+    def _revisit(self, session, row: Article, a: ArticleValue, text: str, fp: Fingerprint,  # noqa: ANN001
+                 fetched_at: datetime, etag: str | None, last_modified: str | None) -> IngestResult:
         """The URL is archived already: unchanged, or a new version of the same article."""
         row.fetched_at, row.etag, row.last_modified = fetched_at, etag, last_modified
-        fp = fingerprint(text, self.config.fingerprint)
         if fp.text_hash == row.text_hash:
             return IngestResult(IngestStatus.UNCHANGED, row.id, row.cluster_id, row.similarity)
         session.add(ArticleVersion(article_id=row.id, version=row.version, title=row.title, text=row.text,
                                    text_hash=row.text_hash, fetched_at=row.fetched_at))
         row.version += 1
         row.title, row.author, row.published = a.title, a.author, a.published or row.published
+        row.sitename = a.sitename or row.sitename
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
-        self._refingerprint(session, row, a.text, text)
+        self._refingerprint(session, row, a.text, text, fp)
         return IngestResult(IngestStatus.UPDATED, row.id, row.cluster_id, row.similarity)
 
-    def _refingerprint(self, session, row: Article, raw: str, text: str) -> None:  # noqa: ANN001
+    def _refingerprint(self, session, row: Article, raw: str, text: str, fp: Fingerprint) -> None:  # noqa: ANN001
         """Give ``row`` a new text and place it again (its cluster is re-evaluated)."""
-        fp = fingerprint(text, self.config.fingerprint)
         row.raw_text, row.text = raw, text
         row.text_hash, row.signature, row.shingle_count = fp.text_hash, fp.signature_bytes(), fp.shingle_count
         place(session, row, self._banding, self.config, reuse=detach(session, row))
@@ -148,7 +151,7 @@ class Archive:
             text = self._clean(session, other.site_id, other.raw_text)
             if text != other.text and len(words(text)) >= MIN_WORDS:
                 logger.debug("cleaning %s again: site chrome learned", other.url)
-                self._refingerprint(session, other, other.raw_text, text)
+                self._refingerprint(session, other, other.raw_text, text, fingerprint(text, self.config.fingerprint))
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -160,7 +163,7 @@ class Archive:
                      .where(Cluster.merged_into.is_(None), Cluster.size >= min_size)
                      .order_by(Cluster.size.desc(), Cluster.id).limit(limit))
             return [{"id": c.id, "size": c.size, "title": a.title, "canonical_url": a.url,
-                     "site": s.name or s.host, "origin": c.origin, "updated": _iso(c.updated_at)}
+                     "site": a.sitename or s.name or s.host, "origin": c.origin, "updated": _iso(c.updated_at)}
                     for c, a, s in session.execute(query)]
 
     def show(self, cluster_id: int) -> dict[str, Any]:
@@ -240,7 +243,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _member_dict(a: Article, s: Site) -> dict[str, Any]:
-    return {"article_id": a.id, "url": a.url, "title": a.title, "site": s.name or s.host, "host": s.host,
+    return {"article_id": a.id, "url": a.url, "title": a.title, "site": a.sitename or s.name or s.host, "host": s.host,
             "author": a.author, "published": _iso(a.published), "first_seen": _iso(a.first_seen),
             "similarity": a.similarity, "role": a.role, "canonical_url": a.canonical_url,
             "credits": list(a.credits or []), "language": a.language}

@@ -87,7 +87,7 @@ def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> list[str]:
     from crawler.spiders.news import parse_seeds
 
     try:
-        seeds = parse_seeds(list(urls))
+        seeds = parse_seeds(list(urls)) if urls else []
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     if seeds_file:

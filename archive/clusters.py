@@ -83,28 +83,47 @@ def _trusted_date(m: Member) -> datetime | None:
     return m.published
 
 
+def _host(key: str | None) -> str:
+    return (key or "").split("/", 1)[0]
+
+
+def declares_other_publisher(m: Member) -> bool:
+    """True when the page's rel=canonical/og:url names a page of another publisher: a copy.
+
+    A page whose declared canonical is on its own host, or on a host named like its own
+    publisher (a syndicated original served elsewhere), declares itself.
+    """
+    if not m.canonical_key or m.canonical_key == m.url_key:
+        return False
+    host = _host(m.canonical_key)
+    return host != m.site_host and not names_match(m.site_name, host)
+
+
 def choose_canonical(members: list[Member]) -> Member:
     """The member that stands for the story, in order of evidence: pointed to by the others'
-    rel=canonical/og:url; published by the credited publisher; earliest published; first seen;
-    lowest id. Excerpts are chosen only when every member is one.
+    rel=canonical/og:url; published by the credited publisher; not declaring another
+    publisher's page as its canonical; not crediting another publisher; earliest published;
+    first seen; lowest id. Excerpts are chosen only when every member is one.
     """
     if not members:
         raise ValueError("a cluster needs at least one member to choose a canonical")
     pool = [m for m in members if not m.is_excerpt] or list(members)
-    votes = Counter(m.canonical_key for m in members if m.canonical_key and m.canonical_key != m.url_key)
     origin = credited_origin(members)
-    far = datetime.max.replace(tzinfo=None)
+    far = datetime.max
+
+    def votes(m: Member) -> int:
+        own = {m.url_key} | ({m.canonical_key} if m.canonical_key and not declares_other_publisher(m) else set())
+        return sum(1 for o in members if o.id != m.id and o.canonical_key in own and o.canonical_key != o.url_key)
 
     def key(m: Member) -> tuple:
         date = _trusted_date(m)
-        seen = m.first_seen
         return (
-            -votes.get(m.url_key, 0),
+            -votes(m),
             not (origin and (names_match(origin, m.site_name) or names_match(origin, m.site_host))),
-            bool(m.canonical_key and m.canonical_key != m.url_key),   # points elsewhere: a copy
-            bool(m.credits) and not any(names_match(c, m.site_name) for c in m.credits),
+            declares_other_publisher(m),
+            any(not names_match(c, m.site_name) for c in m.credits),
             date.replace(tzinfo=None) if date else far,
-            seen.replace(tzinfo=None) if seen else far,
+            m.first_seen.replace(tzinfo=None) if m.first_seen else far,
             m.id,
         )
 

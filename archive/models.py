@@ -93,6 +93,7 @@ class Article(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
+    sitename: Mapped[str | None] = mapped_column(String(255))   # publisher the page names
     published: Mapped[datetime | None]
     language: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)                # body with all known chrome removed

@@ -161,7 +161,7 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
 def _site_name(rows: list, canonical_id: int) -> str | None:
     for a, s in rows:
         if a.id == canonical_id:
-            return s.name or s.host
+            return a.sitename or s.name or s.host
     return None
 
 
@@ -175,7 +175,7 @@ def _declared_original(rows: list, canonical_id: int) -> str | None:
 
 def _member(a: Article, s: Site) -> Member:
     first_seen: datetime | None = a.first_seen
-    return Member(id=a.id, url_key=a.url_key, site_host=s.host, site_name=s.name,
+    return Member(id=a.id, url_key=a.url_key, site_host=s.host, site_name=a.sitename or s.name,
                   canonical_key=url_key(a.canonical_url) if a.canonical_url else None,
                   credits=tuple(a.credits or ()), published=a.published, first_seen=first_seen,
                   is_excerpt=a.is_excerpt)

@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
     "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "cmpid", "s_cid", "ocid",
+    # WordPress share-button and comment-reply links: the same page under another URL
+    "share", "replytocom", "amp;replytocom",
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs")
 
