@@ -51,6 +51,12 @@ class ArchiveConfig:
     join_containment: float = 0.8
     # A contained copy shorter than this fraction of the longer one is an excerpt.
     excerpt_ratio: float = 0.35
+    # Containment is only trusted for texts of at least this many shingles.
+    min_shingles: int = 8
+    # Lead keys: the first ``lead_words`` words of each of the first ``lead_paragraphs``
+    # paragraphs long enough; articles of other sites sharing one are compared on their texts.
+    lead_words: int = 12
+    lead_paragraphs: int = 3
     # A line seen on at least this many distinct pages of one site is site chrome ...
     chrome_min_pages: int = 3
     # ... and a short line (a few words: "Share this", "Grey Facebook Icon") on this many.

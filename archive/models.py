@@ -140,6 +140,16 @@ class LshBand(Base):
     __table_args__ = (Index("ix_lsh_band_band_bucket", "band", "bucket"),)
 
 
+class LeadKey(Base):
+    """The opening words of an article's first paragraphs, hashed: finds excerpts and short copies
+    of a story that MinHash LSH cannot (a first paragraph shares a small Jaccard with the whole)."""
+
+    __tablename__ = "lead_key"
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    __table_args__ = (Index("ix_lead_key_key", "key"),)
+
+
 class SiteLine(Base):
     """A text line seen on a site's pages, counted per page: frequent lines are site chrome."""
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from archive.clusters import Match, Member, choose_canonical, credited_origin, verify
 from archive.fingerprint import jaccard, signature_from_bytes
 from archive.index import Banding, candidates, delete_bands, write_bands
+from archive.leads import lead_keys, lead_matches, write_lead_keys
 from archive.models import Article, Cluster, Site, utcnow
 from archive.store import lock_keys
 from archive.urls import url_key
@@ -32,8 +33,10 @@ def resolve_cluster(session: Session, cluster_id: int) -> int:
     return cluster_id
 
 
-def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], config: ArchiveConfig) -> list[Match]:
-    """Verified near-duplicates of ``art`` already in the archive (exact copies first)."""
+def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], config: ArchiveConfig,
+                 leads: list[int] | None = None) -> list[Match]:
+    """Verified near-duplicates of ``art`` already in the archive: exact copies, LSH candidates,
+    then articles of other sites opening with the same paragraph (excerpts, short copies)."""
     signature = signature_from_bytes(art.signature)
     matches: dict[int, Match] = {}
     exact = session.scalars(select(Article.id).where(Article.text_hash == art.text_hash, Article.id != art.id,
@@ -47,9 +50,11 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
         for article_id, sig, size in rows:
             match = verify(signature, art.shingle_count, signature_from_bytes(sig), size, article_id,
                            join_jaccard=config.join_jaccard, join_containment=config.join_containment,
-                           excerpt_ratio=config.excerpt_ratio)
+                           excerpt_ratio=config.excerpt_ratio, min_shingles=config.min_shingles)
             if match is not None:
                 matches[article_id] = match
+    for match in lead_matches(session, art, leads or [], config, exclude=set(matches)):
+        matches[match.article_id] = match
     return list(matches.values())
 
 
@@ -64,8 +69,9 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
     buckets and text hash are locked first, so concurrent copies of one story serialise here.
     """
     keys = banding.keys(signature_from_bytes(art.signature))
-    lock_keys(session, [f"band:{b}:{k}" for b, k in keys] + [f"text:{art.text_hash}"])
-    matches = find_matches(session, art, keys, config)
+    leads = lead_keys(art.text, config.lead_words, config.lead_paragraphs)
+    lock_keys(session, [f"band:{b}:{k}" for b, k in keys] + [f"text:{art.text_hash}"] + [f"lead:{k}" for k in leads])
+    matches = find_matches(session, art, keys, config, leads)
     exact = any(m.jaccard == 1.0 and m.containment == 1.0 for m in matches)
     mark_excerpts(session, art, matches)
     cluster_ids = sorted({resolve_cluster(session, cid) for cid in session.scalars(
@@ -82,6 +88,7 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
     art.cluster_id = target
     session.flush()
     write_bands(session, art.id, keys)
+    write_lead_keys(session, art.id, leads)
     refresh_cluster(session, target)
     if reuse is not None and reuse != target:
         refresh_cluster(session, reuse)

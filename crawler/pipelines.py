@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import CloseSpider, DropItem
 
-import archive.extract
 from archive import Archive
 from archive.article import IngestStatus, Skipped
 from archive.config import resolve_db_url
 from archive.errors import ArchiveError
+from archive.extract import extract
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -85,7 +85,7 @@ class ArchivePipeline:
                 "cluster_id": result.cluster_id}
 
     async def _extract(self, item: PageItem) -> Article | Skipped:
-        call = functools.partial(archive.extract.extract, item.body, item.final_url or item.url,
+        call = functools.partial(extract, item.body, item.final_url or item.url,
                                  found_via=item.found_via, content_type=item.content_type)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +60,112 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.db'}"
     return request.getfixturevalue("pg_url")
+
+
+# -- end-to-end: the demo web and the `newsarchive` command as a subprocess -----------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# The console script beside this interpreter (the editable install); `python -m archive.cli` otherwise.
+_SCRIPT = Path(sys.executable).with_name("newsarchive")
+NEWSARCHIVE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "archive.cli"]
+# Politeness off for crawls of loopback test webs, as the README says.
+LOOPBACK_CRAWL = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+
+
+@dataclass(frozen=True, slots=True)
+class CliResult:
+    """What one `newsarchive` run did: exit code, stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """This process's environment without NEWSARCHIVE_DB (a developer's own archive must not leak in)."""
+    env = {k: v for k, v in os.environ.items() if k != "NEWSARCHIVE_DB"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return {**env, **extra}
+
+
+class Newsarchive:
+    """Runs `newsarchive ARGS` as a subprocess in ``cwd``; ``env`` adds variables to :func:`cli_env`.
+
+    ``newsarchive(*args, cwd=...)`` waits for the run; ``start(...)`` and ``finish(proc)`` let runs overlap.
+    """
+
+    command = NEWSARCHIVE
+    loopback = LOOPBACK_CRAWL
+
+    def __call__(self, *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180) -> CliResult:
+        return self.finish(self.start(*args, cwd=cwd, env=env), timeout)
+
+    def start(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Start it in ``cwd`` with :func:`cli_env` plus ``env``."""
+        return subprocess.Popen([*NEWSARCHIVE, *args], cwd=cwd, env=cli_env(**(env or {})), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def finish(self, proc: subprocess.Popen, timeout: float = 180) -> CliResult:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            pytest.fail(f"newsarchive {proc.args[len(NEWSARCHIVE):]} did not finish in {timeout} s:\n{err[-3000:]}")
+        return CliResult(proc.returncode, out, err)
+
+
+@pytest.fixture(scope="session")
+def newsarchive() -> Newsarchive:
+    """Run `newsarchive` as a subprocess (see :class:`Newsarchive`)."""
+    return Newsarchive()
+
+
+@pytest.fixture
+def run_cli(newsarchive, tmp_path):
+    """`newsarchive ARGS` run with the test's tmp_path as working directory."""
+    def run(*args: str, env: dict[str, str] | None = None) -> CliResult:
+        return newsarchive(*args, cwd=tmp_path, env=env)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_web():
+    """The bundled demo web served on 127.0.0.61.. (free ports) for the whole session; ``.truth`` is its ground truth."""
+    from archive.demo.server import serve_demo
+
+    with serve_demo() as web:
+        yield web
+
+
+@contextmanager
+def _pg_schema(database_url):
+    """A fresh schema in ``database_url``'s database, as a URL whose search path points at it."""
+    from sqlalchemy import create_engine
+
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield database_url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_session_url(pg_database):
+    """Like ``pg_url``, but one schema shared by the whole session (for crawls made once per session)."""
+    with _pg_schema(pg_database) as url:
+        yield url

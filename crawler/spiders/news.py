@@ -164,7 +164,9 @@ class NewsSpider(scrapy.Spider):
         if request.meta.get("dont_obey_robotstxt") or "newsarchive_url" not in request.meta:
             return
         content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if content_type and not any(accepted in content_type for accepted in ACCEPTED_TYPES):
+        if not content_type or any(accepted in content_type for accepted in ACCEPTED_TYPES):
+            return
+        if not urlsplit(request.url).path.endswith(".gz"):      # a .xml.gz sitemap as octet-stream
             raise StopDownload(fail=False)
 
     def parse(self, response: Response) -> Iterator[Any]:
@@ -208,7 +210,7 @@ class NewsSpider(scrapy.Spider):
 
     def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
         entries = discovery.sitemap_entries(body, response.url)
-        found_via = "sitemap" if entries.is_index else ("news_sitemap" if entries.is_news else "sitemap")
+        found_via = "news_sitemap" if entries.is_news and not entries.is_index else "sitemap"
         return self._follow(entries.urls, found_via)
 
     def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:

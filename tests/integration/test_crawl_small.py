@@ -141,28 +141,28 @@ def test_robots_seed_leads_through_sitemap_index_to_archived_articles(tmp_path, 
              "</news:title></news:news></url><url><loc>/2026/bridge?utm_source=sitemap</loc></url></urlset>",
              "application/xml")
     site.add("/more.xml", '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/2026/ferry'
-             "</loc></url><url><loc>/private/draft</loc></url><url><loc>/2026/harbour-copy</loc></url></urlset>",
-             "text/xml")
+             "</loc></url><url><loc>/private/draft</loc></url></urlset>", "text/xml")
     site.add("/2026/harbour", article("Harbour plan approved", 1))
     site.add("/2026/bridge", article("Bridge vote delayed", 2))
     site.add("/2026/ferry", article("Ferry timetable changes", 3))
     site.add("/private/draft", article("Draft", 4))
-    site.add("/2026/harbour-copy", article("Port scheme gets green light", 1))     # a mirror of harbour
+    mirror = sites()                       # another site republishes the harbour story
+    mirror.add("/copy.html", article("Port scheme gets green light", 1))
 
-    report, items, _ = crawl(tmp_path, [f"{site.url}/robots.txt"], archive=True)
+    report, items, _ = crawl(tmp_path, [f"{site.url}/robots.txt", f"{mirror.url}/copy.html"], archive=True)
 
     assert sorted(site.log) == sorted(["/robots.txt", "/sitemap_index.xml", "/news.xml", "/more.xml",
-                                       "/2026/harbour", "/2026/bridge", "/2026/ferry", "/2026/harbour-copy"])
+                                       "/2026/harbour", "/2026/bridge", "/2026/ferry"])
     assert {(i["url"].removeprefix(site.url), i["found_via"]) for i in items} == {
         ("/2026/harbour", "news_sitemap"), ("/2026/bridge", "news_sitemap"), ("/2026/ferry", "sitemap"),
-        ("/2026/harbour-copy", "sitemap")}
-    assert report["failed"] is None and report["seeds_ok"] == 1 and report["pages"] == 8
-    assert report["new"] + report["duplicate"] == 4 and report["duplicate"] == 1
+        (f"{mirror.url}/copy.html", "seed")}
+    assert report["failed"] is None and report["seeds_ok"] == 2 and report["pages"] == 8
+    assert (report["new"], report["duplicate"]) == (3, 1), (report["skipped"], report["errors"])
     assert report["skipped"] == {"robots_disallowed": 1}
     with sqlite3.connect(tmp_path / "archive.db") as db:
-        rows = db.execute("SELECT url, found_via FROM article ORDER BY url").fetchall()
-    assert rows == [(f"{site.url}/2026/bridge", "news_sitemap"), (f"{site.url}/2026/ferry", "sitemap"),
-                    (f"{site.url}/2026/harbour", "news_sitemap"), (f"{site.url}/2026/harbour-copy", "sitemap")]
+        rows = set(db.execute("SELECT url, found_via FROM article").fetchall())
+    assert rows == {(f"{site.url}/2026/bridge", "news_sitemap"), (f"{site.url}/2026/ferry", "sitemap"),
+                    (f"{site.url}/2026/harbour", "news_sitemap"), (f"{mirror.url}/copy.html", "seed")}
 
 
 def test_scrapy_crawl_command_runs_the_spider(tmp_path, sites):

@@ -136,6 +136,8 @@ def test_non_html_is_stopped_on_headers_and_counted():
             spider.on_headers_received(Headers({"Content-Type": content_type}), 2_000_000, request, spider)
     for content_type in (b"text/html; charset=utf-8", b"application/rss+xml", b"text/plain", b""):
         spider.on_headers_received(Headers({"Content-Type": content_type}), 100, request, spider)
+    gz_sitemap = Request(HOME + "sitemap.xml.gz", meta={"newsarchive_url": HOME + "sitemap.xml.gz"})
+    spider.on_headers_received(Headers({"Content-Type": b"application/octet-stream"}), 100, gz_sitemap, spider)
     stopped = respond(HOME + "report", b"%PDF-1.7", "application/pdf", Response, flags=["download_stopped"])
     assert outputs(spider, stopped) == ([], [])
     sniffed = respond(HOME + "blob", b"\x00\x01\x02binary", None, Response)

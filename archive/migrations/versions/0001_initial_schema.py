@@ -163,6 +163,15 @@ def upgrade() -> None:
     with op.batch_alter_table('lsh_band', schema=None) as batch_op:
         batch_op.create_index('ix_lsh_band_band_bucket', ['band', 'bucket'], unique=False)
 
+    op.create_table('lead_key',
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['article.id'], name=op.f('fk_lead_key_article_id_article'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'key', name=op.f('pk_lead_key'))
+    )
+    with op.batch_alter_table('lead_key', schema=None) as batch_op:
+        batch_op.create_index('ix_lead_key_key', ['key'], unique=False)
+
     for statement in VIEWS:
         op.execute(statement)
 
@@ -175,6 +184,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_lsh_band_band_bucket')
 
     op.drop_table('lsh_band')
+    with op.batch_alter_table('lead_key', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_key_key')
+
+    op.drop_table('lead_key')
     with op.batch_alter_table('article_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_article_version_article_id'))
 

@@ -1,0 +1,82 @@
+"""Lead keys: the opening words of a text's first paragraphs, to find excerpts and short copies of a story."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select
+
+from archive.clusters import Match
+from archive.models import Article, LeadKey
+from archive.normalize import shingles, words
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from archive.config import ArchiveConfig
+
+
+def lead_keys(text: str, lead_words: int, paragraphs: int) -> list[int]:
+    """Hashes of the first ``lead_words`` words of each of the first ``paragraphs`` lines that
+    have at least that many words (short lines: datelines, captions, labels, are passed over).
+
+    An aggregator's teaser is a story's first paragraph; a copy with an editor's note on top
+    still has the story's first paragraph among its first lines.
+
+    >>> len(lead_keys("too short\\n" + "w " * 30, 12, 3))
+    1
+    """
+    keys: list[int] = []
+    for line in text.split("\n"):
+        tokens = words(line)
+        if len(tokens) < lead_words:
+            continue
+        digest = hashlib.blake2b(" ".join(tokens[:lead_words]).encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+        if len(keys) >= paragraphs:
+            break
+    return list(dict.fromkeys(keys))
+
+
+def write_lead_keys(session: Session, article_id: int, keys: list[int]) -> None:
+    """Replace the article's lead keys."""
+    session.execute(delete(LeadKey).where(LeadKey.article_id == article_id))
+    if keys:
+        session.execute(insert(LeadKey), [{"article_id": article_id, "key": k} for k in keys])
+
+
+def shingle_containment(short: str, long: str, size: int) -> float:
+    """Exact share of the shingles of ``short`` found in ``long``."""
+    a = set(shingles(words(short), size))
+    if not a:
+        return 0.0
+    return len(a & set(shingles(words(long), size))) / len(a)
+
+
+def lead_matches(session: Session, art: Article, keys: list[int], config: ArchiveConfig,
+                 exclude: set[int], limit: int = 20) -> list[Match]:
+    """Articles of other sites that open with the same paragraph as ``art`` and contain it, or are
+    contained in it, almost entirely (checked on the texts): an excerpt or a short copy."""
+    if not keys:
+        return []
+    ids = list(dict.fromkeys(session.scalars(select(LeadKey.article_id).where(LeadKey.key.in_(keys)))))
+    ids = [i for i in ids if i != art.id and i not in exclude][:limit]
+    if not ids:
+        return []
+    rows = session.execute(select(Article.id, Article.text, Article.shingle_count, Article.is_excerpt)
+                           .where(Article.id.in_(ids), Article.site_id != art.site_id,
+                                  Article.cluster_id.is_not(None)))
+    size = config.fingerprint.shingle_size
+    out = []
+    for article_id, text, count, is_excerpt in rows:
+        shorter, longer = (art.text, text) if art.shingle_count <= count else (text, art.text)
+        if min(art.shingle_count, count) < config.min_shingles:
+            continue
+        c = shingle_containment(shorter, longer, size)
+        if c >= config.join_containment:
+            excerpt = art.is_excerpt if art.shingle_count <= count else is_excerpt
+            small, big = sorted((art.shingle_count, count))
+            out.append(Match(article_id, round(c * small / max(small + big - c * small, 1), 4), c,
+                             excerpt=bool(excerpt)))
+    return out
