@@ -14,13 +14,14 @@ from archive import chrome
 from archive.article import Article as ArticleValue
 from archive.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
+from archive.diff import compare
 from archive.errors import NotFound
 from archive.fingerprint import Fingerprint, fingerprint, params_record
 from archive.index import Banding
 from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.normalize import words
 from archive.placement import detach, place, refresh_cluster, resolve_cluster
-from archive.store import check_meta, make_engine, migrate, session_factory
+from archive.store import check_meta, make_engine, migrate, retry_races, session_factory
 from archive.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,13 @@ class Archive:
     def ingest_article(self, article: ArticleValue, *, fetched_at: datetime | None = None,
                        found_via: str | None = None, etag: str | None = None,
                        last_modified: str | None = None) -> IngestResult:
-        """Archive one extracted page, index it and cluster it, all in one transaction."""
+        """Archive one extracted page, index it and cluster it, all in one transaction (run again
+        if a concurrent writer beat it to a row: the same page, or a new site's first page)."""
         fetched_at = fetched_at or utcnow()
+        return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified), article.url)
+
+    def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
+                     last_modified: str | None) -> IngestResult:
         with self._sessions.begin() as session:
             site = self._site(session, host_of(article.url), article.sitename)
             existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
@@ -177,6 +183,10 @@ class Archive:
                                    .where(Article.cluster_id == resolved)
                                    .order_by((Article.role != "canonical"), Article.published, Article.id)).all()
             members = [_member_dict(a, s) for a, s in rows]
+            canonical = next((a for a, _ in rows if a.role == "canonical"), None)
+            for member, (a, _) in zip(members, rows):
+                member["changes"] = None if canonical is None or a.id == canonical.id else compare(
+                    _diff_view(canonical), _diff_view(a)).as_dict()
             return {"id": resolved, "requested_id": cluster_id, "size": cluster.size, "origin": cluster.origin,
                     "origin_url": cluster.origin_url,
                     "canonical": next((m for m in members if m["role"] == "canonical"), None),
@@ -240,6 +250,10 @@ def _pid_alive(pid: int) -> bool:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _diff_view(a: Article) -> dict[str, Any]:
+    return {"title": a.title, "author": a.author, "text": a.text}
 
 
 def _member_dict(a: Article, s: Site) -> dict[str, Any]:

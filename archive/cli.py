@@ -129,6 +129,18 @@ def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max
 
 def _run_crawl(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int | None,
                settings: dict[str, Any]) -> Any:
+    """Run one crawl holding the archive's run lock; a second crawl exits 1 at once."""
+    from archive.runlock import run_lock
+
+    try:
+        with run_lock(db_url):
+            return _run_crawl_locked(ctx, seeds, db_url, max_pages, settings)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _run_crawl_locked(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int | None,
+                      settings: dict[str, Any]) -> Any:
     from crawler.run import run_crawl
 
     with open_archive(db_url) as archive:
@@ -214,16 +226,20 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
 
 
 def format_cluster(detail: dict[str, Any]) -> str:
-    """A cluster as readable lines: origin, canonical, then each member with its similarity."""
-    lines = [f"Cluster {detail['id']}: {detail['size']} article(s), origin {detail['origin'] or 'unknown'}"]
+    """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
+    similarity to the canonical and what it changed."""
+    lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
+             f"  credited origin: {detail['origin'] or 'unknown'}"]
     if detail.get("origin_url"):
         lines.append(f"  original URL declared by a member: {detail['origin_url']}")
     for m in detail["members"]:
-        sim = "" if m["role"] == "canonical" else f"  similarity {m['similarity']:.2f}"
+        sim = "" if m["role"] == "canonical" or m["similarity"] is None else f"  similarity {m['similarity']:.2f}"
         date = (m["published"] or m["first_seen"] or "")[:10]
         lines.append(f"  {m['role']:<9} {_cut(m['site'], 24):<24} {date:<10}{sim}")
         lines.append(f"            {_cut(m['title'], 80)}")
         lines.append(f"            {m['url']}")
+        if m.get("changes"):
+            lines.append(f"            changes: {m['changes']['summary']}")
     return "\n".join(lines)
 
 
@@ -330,6 +346,16 @@ def _safe(url: str) -> str:
 def _cut(value: Any, width: int) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _add_operations_commands() -> None:
+    from archive.opscli import doctor, schedule
+
+    cli.add_command(doctor)
+    cli.add_command(schedule)
+
+
+_add_operations_commands()
 
 
 def main() -> None:

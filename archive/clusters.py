@@ -71,9 +71,27 @@ class Member:
 
 
 def credited_origin(members: list[Member]) -> str | None:
-    """The publisher most members credit as the story's origin ("originally appeared in X")."""
-    counts = Counter(c for m in members for c in dict.fromkeys(m.credits))
-    return counts.most_common(1)[0][0] if counts else None
+    """The publisher most members credit as the story's origin ("originally appeared in X",
+    "(c) X", "Read more at X"). Spellings of one publisher count together ("Foreign Policy",
+    "foreignpolicy.com"); the most frequent name that is not a bare host is returned.
+
+    >>> credited_origin([Member(1, "a/1", "a", credits=("foreignpolicy.com",)),
+    ...                  Member(2, "b/1", "b", credits=("Foreign Policy",))])
+    'Foreign Policy'
+    """
+    groups: list[list[str]] = []
+    for m in sorted(members, key=lambda m: m.id):
+        for credit in dict.fromkeys(m.credits):
+            group = next((g for g in groups if names_match(g[0], credit)), None)
+            if group is None:
+                groups.append([credit])
+            else:
+                group.append(credit)
+    if not groups:
+        return None
+    best = max(groups, key=len)
+    names = [c for c in best if " " in c or "." not in c] or best
+    return Counter(names).most_common(1)[0][0]
 
 
 def _trusted_date(m: Member) -> datetime | None:

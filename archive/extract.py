@@ -20,8 +20,8 @@ from archive.article import Article, SkipReason, Skipped
 from archive.boilerplate import remove_chrome_lines
 from archive.credit import excerpt_publisher, split_credits
 from archive.decode import charset_of, decode_html, repair_mojibake, sniff_body
-from archive.pagemeta import (PageMeta, blocks_after, closing_blocks, normalise_line, parse_datetime, read_page_meta,
-                              teaser_share, text_blocks)
+from archive.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
+                              read_page_meta, site_region_texts, teaser_share, text_blocks)
 from archive.urls import url_key
 
 if TYPE_CHECKING:
@@ -136,19 +136,26 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits = split_credits(lines)
     lines = remove_chrome_lines(lines)
+    region = site_region_texts(blocks)
+    lines = [line for line in lines if normalise_line(line) not in region]
     if site_name:
         lines = _drop_site_lines(lines, site_name)
     lines = _drop_heading_lines(lines, [title, *meta.headlines], document.author)
     lines, excerpt_of, is_excerpt = _split_excerpt_markers(lines)
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "only page chrome found")
+    marker = None
     if not is_excerpt:   # the extractor may have left out a link-only closing line
         tail = blocks_after(blocks, lines[-1], limit=TAIL_BLOCKS)
         credits = (*credits, *split_credits(tail)[1])
-        excerpt_of = _split_excerpt_markers([*tail, *closing_blocks(tree, blocks, lines[0])])[1]
+        closing = [*tail, *closing_blocks(tree, blocks, lines[0])]
+        excerpt_of = _split_excerpt_markers(closing)[1]
+        marker = next((text for text in closing if excerpt_publisher(text)), None)
     own = _own_names(site_name, url)
     if excerpt_of and _is_own(excerpt_of, own):
         excerpt_of = None    # "Read more on <this site>" closes the page's own story
+    elif excerpt_of and not is_excerpt and marker:
+        lines = lines_before_block(lines, blocks, marker) or lines
     is_excerpt = excerpt_of is not None
     names = [*credits, *([excerpt_of] if excerpt_of else [])]
     return Article(
@@ -264,18 +271,18 @@ def _not_article_reason(meta: PageMeta, url_kind: str, lines: list[str], found_v
 
 
 def _split_excerpt_markers(lines: list[str]) -> tuple[list[str], str | None, bool]:
-    """Drop "Read more at X" lines; return the rest, X, and whether the text ends with one."""
-    kept: list[str] = []
-    source = None
-    is_excerpt = False
-    for index, line in enumerate(lines):
-        name = excerpt_publisher(line)
-        if name is None:
-            kept.append(line)
-            continue
-        source = name
-        is_excerpt = is_excerpt or index >= len(lines) - 2
-    return kept, source, is_excerpt
+    """Drop "Read more at X" lines; return the rest, X, and whether the text ends with one.
+
+    A teaser's marker closes it: the lines after a marker among the last two lines go too.
+    """
+    found = [(index, name) for index, name in ((i, excerpt_publisher(line)) for i, line in enumerate(lines)) if name]
+    if not found:
+        return lines, None, False
+    last, source = found[-1]
+    markers = {index for index, _ in found}
+    is_excerpt = last >= len(lines) - 2
+    end = last if is_excerpt else len(lines)
+    return [line for i, line in enumerate(lines[:end]) if i not in markers], source, is_excerpt
 
 
 def _drop_heading_lines(lines: list[str], headlines: list[str | None], author: str | None) -> list[str]:

@@ -1,7 +1,14 @@
-"""Fingerprints of a text: an exact hash of its normalised form and a MinHash signature."""
+"""Fingerprints of a text: an exact hash of its normalised form and a MinHash signature.
+
+Shingling and MinHash are vectorised: each word is hashed once (crc32), the hashes of a
+shingle's words are combined in numpy, and the permutations run as one numpy operation with
+datasketch's ``affine32`` parameters, so the signature equals ``datasketch.MinHash(...,
+scheme="affine32")`` fed the same shingle hashes.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 from dataclasses import dataclass
@@ -11,15 +18,18 @@ import numpy as np
 from datasketch import MinHash
 
 from archive.config import FingerprintParams
-from archive.normalize import NORMALIZER_VERSION, normalize_text, shingles, words
+from archive.normalize import _WORD, NORMALIZER_VERSION, normalize_text
 
 SCHEME = "affine32"
+SHINGLE_HASH = "crc32-words-mix64"     # recorded: changing it changes every signature
 SIGNATURE_DTYPE = np.dtype("<u4")
-
-
-def _shingle_hash(data: bytes) -> int:
-    # A fast, process-independent 32-bit hash; datasketch mixes it (fmix32) before permuting.
-    return zlib.crc32(data)
+_CHUNK = 4096                          # shingles per permutation block (bounds memory on huge texts)
+# Odd 64-bit multipliers, one per word position in a shingle, and the MurmurHash3 64-bit finaliser.
+_POSITION = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                      0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x27D4EB2F165667C5, 0x94D049BB133111EB],
+                     dtype=np.uint64)
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +53,68 @@ def params_record(params: FingerprintParams) -> dict[str, str]:
         "seed": str(params.seed),
         "shingle_size": str(params.shingle_size),
         "normalizer_version": str(max(params.normalizer_version, NORMALIZER_VERSION)),
-        "shingle_hash": "crc32",
+        "shingle_hash": SHINGLE_HASH,
     }
 
 
 def text_hash(text: str) -> str:
     """SHA-256 of the normalised text: identical for exact copies however typeset."""
     return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+def word_hashes(tokens: list[str]) -> np.ndarray:
+    """crc32 of each word's UTF-8 bytes, as uint32."""
+    return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint32, count=len(tokens))
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    shift, m1, m2 = _FMIX64
+    h = (h ^ (h >> shift)) * m1
+    h = (h ^ (h >> shift)) * m2
+    return h ^ (h >> shift)
+
+
+def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
+    """The distinct 32-bit hashes of the ``size``-word shingles of ``tokens`` (sorted).
+
+    A shingle's hash mixes its word hashes by position: ``fmix64(sum(crc32(word_i) * P_i)) >> 32``.
+    A text shorter than ``size`` words is one shingle of all its words, as ``normalize.shingles``.
+
+    >>> shingle_hashes(["a", "b", "c"], 2).shape
+    (2,)
+    """
+    if not tokens:
+        return np.empty(0, dtype=np.uint32)
+    if size > len(_POSITION):
+        raise ValueError(f"shingle_size must be at most {len(_POSITION)}, got {size}")
+    w = word_hashes(tokens).astype(np.uint64)
+    width = min(size, len(tokens))
+    count = len(tokens) - width + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    for i in range(width):
+        acc += w[i:i + count] * _POSITION[i]
+    return np.unique((_fmix64(acc) >> np.uint64(32)).astype(np.uint32))
+
+
+@functools.lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def minhash_signature(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """datasketch's ``affine32`` MinHash of 32-bit input hashes: ``min(a * fmix32(h) + b)``
+    modulo 2**32 per permutation; all ones (the empty sentinel) for no input."""
+    a, b = _permutations(num_perm, seed)
+    out = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    s1, m1, s2, m2 = _FMIX32
+    for start in range(0, len(hashes), _CHUNK):
+        h = hashes[start:start + _CHUNK].astype(np.uint32)
+        h = (h ^ (h >> s1)) * m1
+        h = (h ^ (h >> s2)) * m2
+        h = h ^ (h >> s1)
+        np.minimum(out, (h[:, None] * a + b).min(axis=0), out=out)
+    return out
 
 
 def fingerprint(text: str, params: FingerprintParams) -> Fingerprint:
@@ -59,10 +124,11 @@ def fingerprint(text: str, params: FingerprintParams) -> Fingerprint:
     >>> fp.shingle_count, fp.signature.shape
     (2, (128,))
     """
-    items = sorted({s.encode("utf-8") for s in shingles(words(text), params.shingle_size)})
-    minhash = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=_shingle_hash, scheme=SCHEME)
-    minhash.update_batch(items)
-    return Fingerprint(text_hash(text), minhash.hashvalues.astype(SIGNATURE_DTYPE), len(items))
+    normalised = normalize_text(text)
+    hashes = shingle_hashes(_WORD.findall(normalised), params.shingle_size)   # = words(text)
+    signature = minhash_signature(hashes, params.num_perm, params.seed)
+    digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+    return Fingerprint(digest, signature, int(hashes.shape[0]))
 
 
 def signature_from_bytes(data: bytes) -> np.ndarray:

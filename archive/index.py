@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import MinHashLSH
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import BigInteger, bindparam, delete, text
 
 from archive.models import LshBand
 
@@ -45,20 +45,35 @@ class Banding:
         return out
 
 
+_BANDS = LshBand.__table__
+
+
 def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) -> None:
-    session.execute(insert(LshBand), [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
+    """One multi-row insert (executemany) of the article's band rows, through Core: no ORM objects."""
+    session.execute(_BANDS.insert(), [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
 
 
 def delete_bands(session: Session, article_id: int) -> None:
     session.execute(delete(LshBand).where(LshBand.article_id == article_id))
 
 
+@functools.lru_cache(maxsize=16)
+def _candidate_query(bands: int):  # noqa: ANN202 - a TextClause
+    """``(band = :b0 AND bucket = :k0) OR ...``: one index probe of ``(band, bucket)`` per band
+    (SQLite's OR optimisation, PostgreSQL's BitmapOr), counted and ranked in the database.
+    Built once per band count, so nothing is compiled per lookup."""
+    terms = " OR ".join(f"(band = :b{i} AND bucket = :k{i})" for i in range(bands))
+    return text(f"SELECT article_id, count(*) AS shared FROM lsh_band WHERE ({terms}) AND article_id != :exclude "
+                f"GROUP BY article_id ORDER BY shared DESC, article_id LIMIT :limit").bindparams(
+        *(bindparam(f"k{i}", type_=BigInteger) for i in range(bands)))
+
+
 def candidates(session: Session, keys: list[tuple[int, int]], *, exclude: int | None = None,
                limit: int = 50) -> list[int]:
-    """Article ids sharing at least one band bucket, most shared bands first."""
+    """Article ids sharing at least one band bucket, most shared bands first (then lowest id)."""
     if not keys:
         return []
-    condition = or_(*(and_(LshBand.band == b, LshBand.bucket == k) for b, k in keys))
-    hits = Counter(session.scalars(select(LshBand.article_id).where(condition)))
-    hits.pop(exclude, None)
-    return [article_id for article_id, _ in hits.most_common(limit)]
+    params: dict[str, int] = {"exclude": -1 if exclude is None else exclude, "limit": limit}
+    for i, (band, bucket) in enumerate(keys):
+        params[f"b{i}"], params[f"k{i}"] = band, bucket
+    return list(session.scalars(_candidate_query(len(keys)), params))

@@ -46,8 +46,11 @@ def write_lead_keys(session: Session, article_id: int, keys: list[int]) -> None:
         session.execute(insert(LeadKey), [{"article_id": article_id, "key": k} for k in keys])
 
 
-def shingle_containment(short: str, long: str, size: int) -> float:
-    """Exact share of the shingles of ``short`` found in ``long``."""
+def shingle_containment(short: str, long: str, size: int, min_words: int = 0) -> float:
+    """Exact share of the shingles of ``short`` found in ``long``; with ``min_words`` only the
+    lines of ``short`` with that many words count (a teaser's date and headline lines do not)."""
+    if min_words:
+        short = "\n".join(line for line in short.split("\n") if len(words(line)) >= min_words)
     a = set(shingles(words(short), size))
     if not a:
         return 0.0
@@ -71,11 +74,11 @@ def lead_matches(session: Session, art: Article, keys: list[int], config: Archiv
     out = []
     for article_id, text, count, is_excerpt in rows:
         shorter, longer = (art.text, text) if art.shingle_count <= count else (text, art.text)
+        excerpt = art.is_excerpt if art.shingle_count <= count else is_excerpt
         if min(art.shingle_count, count) < config.min_shingles:
             continue
-        c = shingle_containment(shorter, longer, size)
+        c = shingle_containment(shorter, longer, size, config.lead_words if excerpt else 0)
         if c >= config.join_containment:
-            excerpt = art.is_excerpt if art.shingle_count <= count else is_excerpt
             small, big = sorted((art.shingle_count, count))
             out.append(Match(article_id, round(c * small / max(small + big - c * small, 1), 4), c,
                              excerpt=bool(excerpt)))

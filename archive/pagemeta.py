@@ -281,6 +281,42 @@ def closing_blocks(tree: HtmlElement, blocks: list[HtmlElement], first_line: str
     return _texts(list(reversed(inside)), limit)
 
 
+_SITE_REGION = ("ancestor::*[self::header or self::nav or self::footer or @role='banner' or @role='navigation'"
+                " or @role='contentinfo'][not(ancestor::article or ancestor::main or ancestor::*[@role='main']"
+                " or ancestor::*[@itemprop='articleBody'])]")
+
+
+def site_region_texts(blocks: list[HtmlElement]) -> frozenset[str]:
+    """Normalised texts found only in the site's own header, navigation and footer (outside the
+    article and ``<main>``): a tagline or a menu an extractor may take for a paragraph."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for block in blocks:
+        text = normalise_line(block.text_content())
+        if text:
+            (inside if block.xpath(_SITE_REGION) else outside).add(text)
+    return frozenset(inside - outside)
+
+
+def lines_before_block(lines: list[str], blocks: list[HtmlElement], marker: str) -> list[str]:
+    """The lines that come before the block reading ``marker`` (a teaser's "Read more at X"): what
+    follows it on the page (more stories, around the web) is not part of the teaser."""
+    key = normalise_line(marker)
+    end = next((i for i in range(len(blocks) - 1, -1, -1) if normalise_line(blocks[i].text_content()) == key), None)
+    if end is None:
+        return lines
+    position = 0
+    for index, line in enumerate(lines):
+        target = normalise_line(line)[:80]
+        found = next((i for i in range(position, len(blocks)) if target and target in normalise_line(blocks[i].text_content())), None)
+        if found is None:
+            continue
+        if found > end:
+            return lines[:index]
+        position = found
+    return lines
+
+
 def _published(tree: HtmlElement, metas: dict[str, str], nodes: list[dict[str, Any]],
                now: datetime) -> datetime | None:
     candidates: list[str] = []

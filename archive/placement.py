@@ -108,9 +108,17 @@ def mark_excerpts(session: Session, art: Article, matches: list[Match]) -> None:
 
 
 def merge(session: Session, cluster_ids: list[int]) -> int:
-    """Merge clusters into the lowest id, rows locked in id order; old ids keep resolving."""
+    """Merge clusters into the lowest id, rows locked in id order; old ids keep resolving.
+
+    A cluster that a concurrent bridge merged away while this transaction waited for its row is
+    followed to the cluster it went into, and that one is locked instead."""
+    while True:
+        rows = session.execute(select(Cluster.id, Cluster.merged_into).where(Cluster.id.in_(cluster_ids))
+                               .order_by(Cluster.id).with_for_update()).all()
+        if all(into is None for _, into in rows):
+            break
+        cluster_ids = sorted({resolve_cluster(session, cid) for cid in cluster_ids})
     target, *others = cluster_ids
-    list(session.scalars(select(Cluster.id).where(Cluster.id.in_(cluster_ids)).order_by(Cluster.id).with_for_update()))
     if others:
         session.execute(update(Article).where(Article.cluster_id.in_(others)).values(cluster_id=target))
         session.execute(update(Cluster).where(Cluster.merged_into.in_(others)).values(merged_into=target))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import random
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ConfigMismatch, DatabaseUnavailable
@@ -21,9 +24,15 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Test-only: "1" makes lock_keys a no-op, so a control run can show the split clusters the locks
+# prevent (tests/integration/test_concurrency.py). Never set it where an archive matters.
+NO_LOCKS_ENVVAR = "NEWSARCHIVE_TEST_NO_LOCKS"
+# Serialises Alembic upgrades of one PostgreSQL database by workers that start together.
+_MIGRATE_LOCK = int.from_bytes(hashlib.blake2b(b"newsarchive:migrate", digest_size=8).digest(), "big", signed=True)
 
 
 def safe_url(url: str) -> str:
@@ -83,6 +92,8 @@ def migrate(engine: Engine) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(_MIGRATE_LOCK)))
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     except OperationalError as exc:
@@ -92,6 +103,8 @@ def migrate(engine: Engine) -> None:
 
 def check_meta(session: Session, record: dict[str, str]) -> None:
     """Record the fingerprint parameters on first use; refuse an archive built with others."""
+    if session.get_bind().dialect.name == "postgresql":     # workers opening a new archive at once
+        session.execute(select(func.pg_advisory_xact_lock(_MIGRATE_LOCK)))
     stored = {m.key: m.value for m in session.scalars(select(Meta).where(Meta.key.in_(record)))}
     if not stored:
         session.add_all(Meta(key=k, value=v) for k, v in record.items())
@@ -103,16 +116,49 @@ def check_meta(session: Session, record: dict[str, str]) -> None:
         raise ConfigMismatch(f"archive was built with {was}; this run uses {now} (reindex needed)")
 
 
+_LOCK_SQL = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS t(k) ORDER BY k")
+
+
 def lock_keys(session: Session, keys: Iterable[str]) -> None:
     """On PostgreSQL take transaction advisory locks for ``keys`` in ascending order, so two
     workers ingesting copies of one story serialise on the buckets they share. SQLite's
-    BEGIN IMMEDIATE already makes every writer exclusive."""
-    if session.get_bind().dialect.name != "postgresql":
+    BEGIN IMMEDIATE already makes every writer exclusive.
+
+    The locks are held until the transaction ends; under READ COMMITTED each later statement
+    sees every competitor that committed while this one waited. Taken in ascending order, two
+    workers' sets of locks never wait on each other in a cycle."""
+    if session.get_bind().dialect.name != "postgresql" or os.environ.get(NO_LOCKS_ENVVAR) == "1":
         return
     ids = sorted({int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
                   for k in keys})
-    for key in ids:
-        session.execute(select(func.pg_advisory_xact_lock(key)))
+    # One round trip. PostgreSQL evaluates volatile output expressions after ORDER BY (9.6+).
+    session.execute(_LOCK_SQL, {"keys": ids}).all()
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race; run it again.
+_RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+RACE_ATTEMPTS = 3
+
+
+def lost_race(exc: DBAPIError) -> bool:
+    """Whether ``exc`` ended a transaction that another one beat to a row: a concurrent insert of the
+    same unique key (a page, a site) or a deadlock. Running it again sees the winner's rows."""
+    return isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+def retry_races(transaction: Callable[[], T], what: str, attempts: int = RACE_ATTEMPTS) -> T:
+    """Run ``transaction`` (a whole unit of work that opens and commits its own transaction), again
+    when it lost a race to a concurrent writer (see :func:`lost_race`), up to ``attempts`` times."""
+    attempt = 1
+    while True:
+        try:
+            return transaction()
+        except DBAPIError as exc:
+            if attempt >= attempts or not lost_race(exc):
+                raise
+            logger.debug("%s: lost a race to another writer (%s), trying again", what, _first_line(exc))
+            time.sleep(random.uniform(0, 0.02 * attempt))
+            attempt += 1
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -69,6 +69,29 @@ class DiscoveryError(ValueError):
     """A sitemap or feed body that cannot be read."""
 
 
+PROLOG_MAX = 64 * 1024                  # a feed or sitemap whose root element starts later is refused
+
+
+def refuse_entity_declarations(body: bytes) -> None:
+    """Raise DiscoveryError when a feed or sitemap declares XML entities in its DOCTYPE.
+
+    Feeds and sitemaps never need them; XML bombs (billion laughs, quadratic blowup) and external
+    entities (``SYSTEM "file:///..."``) do. Such a body is refused before any parser sees it.
+
+    >>> try:
+    ...     refuse_entity_declarations(b'<!DOCTYPE rss [<!ENTITY a "x">]><rss/>')
+    ... except DiscoveryError as exc:
+    ...     print(exc)
+    refused: the document declares XML entities (<!ENTITY)
+    """
+    head = body[:PROLOG_MAX].lstrip(b"\xef\xbb\xbf")
+    match = _ROOT_RE.match(head)
+    if match is None:
+        raise DiscoveryError(f"refused: no root element in the first {PROLOG_MAX // 1024} KB")
+    if b"<!ENTITY" in head[: match.start(1)]:
+        raise DiscoveryError("refused: the document declares XML entities (<!ENTITY)")
+
+
 def maybe_gunzip(body: bytes, max_size: int = 0) -> bytes:
     """Return ``body`` decompressed when it is gzip data (a ``.xml.gz`` sitemap), else as is.
 
@@ -149,8 +172,9 @@ def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
 def sitemap_entries(body: bytes, base_url: str) -> SitemapEntries:
     """Read the ``<loc>`` URLs of a sitemap or sitemap index (entities are never resolved).
 
-    Raises DiscoveryError when the body is not a readable sitemap.
+    Raises DiscoveryError when the body is not a readable sitemap or declares entities.
     """
+    refuse_entity_declarations(body)
     try:
         sitemap = Sitemap(body)
         entries = list(sitemap)
@@ -166,8 +190,9 @@ def sitemap_entries(body: bytes, base_url: str) -> SitemapEntries:
 def feed_links(body: bytes, base_url: str) -> list[str]:
     """The entry links of an RSS or Atom feed (the body is parsed from memory, never a path).
 
-    Raises DiscoveryError when feedparser finds no feed at all.
+    Raises DiscoveryError when feedparser finds no feed at all, or the body declares entities.
     """
+    refuse_entity_declarations(body)
     parsed = feedparser.parse(io.BytesIO(body))
     if parsed.bozo and not parsed.entries and not parsed.feed:
         raise DiscoveryError(f"invalid feed: {parsed.get('bozo_exception')}")

@@ -30,6 +30,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FAILED_STAT = "newsarchive/failed"       # a one-line reason the run function reports
+EXTRACT_AHEAD = 2       # pages per extraction worker handed to the pool at once
+ADMIT_AHEAD = 4         # pages per extraction worker between download and commit
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, e.g. under taskset or a container)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:      # not on Linux
+        return os.cpu_count() or 1
 
 
 class ArchivePipeline:
@@ -42,12 +52,17 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self._pool: Executor | None = None
         self._writer: ThreadPoolExecutor | None = None
-        self._inflight = asyncio.Semaphore(2 * self.workers)   # back-pressure on extraction
+        # Back-pressure: an item waiting here keeps its response in Scrapy's scraper slot, and a
+        # full slot (SCRAPER_SLOT_MAX_ACTIVE_SIZE) stops new downloads. At most EXTRACT_AHEAD pages
+        # per worker are handed to the pool (one running, one queued, so no worker waits for the
+        # reactor), and at most ADMIT_AHEAD per worker are between download and commit.
+        self._extracting = asyncio.Semaphore(EXTRACT_AHEAD * self.workers)
+        self._admitted = asyncio.Semaphore(ADMIT_AHEAD * self.workers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        workers = settings.getint("NEWSARCHIVE_WORKERS") or os.cpu_count() or 1
+        workers = settings.getint("NEWSARCHIVE_WORKERS") or _usable_cpus()
         return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers)
 
     async def open_spider(self) -> None:
@@ -75,8 +90,9 @@ class ArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         if self.archive is None:
             raise DropItem("the archive is not open", log_level="DEBUG")
-        async with self._inflight:
-            article = await self._extract(item)
+        async with self._admitted:
+            async with self._extracting:      # released before ingest: workers never wait on the writer
+                article = await self._extract(item)
             if isinstance(article, Skipped):
                 self.stats.inc_value(f"newsarchive/skipped/{article.reason}")
                 raise DropItem(f"skip {item.url}: {article}", log_level="DEBUG")

@@ -61,6 +61,13 @@ DOWNLOADER_MIDDLEWARES = {
     # At most max_pages fetches per run (-a max_pages=N / --max-pages N); after robots.txt, so a
     # forbidden URL does not use up the budget (a retry or a redirect is a fetch and counts)
     "crawler.middlewares.PageBudgetDownloaderMiddleware": 450,
+    # Loopback, private and link-local addresses are fetched only when a seed names the host
+    "crawler.guards.InternalAddressMiddleware": 55,
+    # Retries wait, and their host waits with them: Retry-After on 429/503, else exponential backoff
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
+    # A redirect back into its own chain is an error (Scrapy's dupefilter would drop it silently)
+    "crawler.guards.RedirectLoopMiddleware": 650,
 }
 
 # Enable or disable extensions
@@ -107,3 +114,10 @@ NEWSARCHIVE_WORKERS = 0
 
 # Show a live one-line status on stderr (only when stderr is a terminal)
 NEWSARCHIVE_PROGRESS = False
+
+# Retry backoff (crawler.retry.BackoffRetryMiddleware): a retried request's host waits
+# BASE, 2*BASE, 4*BASE ... seconds (at most MAX); a Retry-After on 429/503 is honoured up to
+# RETRY_AFTER_MAX seconds, and a longer one is not retried this run. RETRY_TIMES (Scrapy's, 2) applies.
+NEWSARCHIVE_RETRY_BACKOFF_BASE = 1.0
+NEWSARCHIVE_RETRY_BACKOFF_MAX = 60.0
+NEWSARCHIVE_RETRY_AFTER_MAX = 600.0

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,31 +96,66 @@ def cli_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A started subprocess whose output goes to files (a full pipe would stall it, holding its locks)."""
+
+    proc: subprocess.Popen
+    out: Any
+    err: Any
+
+
 class Newsarchive:
     """Runs `newsarchive ARGS` as a subprocess in ``cwd``; ``env`` adds variables to :func:`cli_env`.
 
-    ``newsarchive(*args, cwd=...)`` waits for the run; ``start(...)`` and ``finish(proc)`` let runs overlap.
+    ``newsarchive(*args, cwd=...)`` waits for the run; ``start(...)`` and ``finish(running)`` let
+    runs overlap; ``start_command(argv, cwd=...)`` starts another program the same way.
     """
 
     command = NEWSARCHIVE
     loopback = LOOPBACK_CRAWL
 
+    @staticmethod
+    def env(**extra: str) -> dict[str, str]:
+        return cli_env(**extra)
+
     def __call__(self, *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180) -> CliResult:
         return self.finish(self.start(*args, cwd=cwd, env=env), timeout)
 
-    def start(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-        """Start it in ``cwd`` with :func:`cli_env` plus ``env``."""
-        return subprocess.Popen([*NEWSARCHIVE, *args], cwd=cwd, env=cli_env(**(env or {})), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def start(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> Running:
+        return self.start_command([*NEWSARCHIVE, *args], cwd=cwd, env=env)
 
-    def finish(self, proc: subprocess.Popen, timeout: float = 180) -> CliResult:
+    @staticmethod
+    def start_command(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> Running:
+        out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+        proc = subprocess.Popen(argv, cwd=cwd, env=cli_env(**(env or {})), stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, text=True)
+        return Running(proc, out, err)
+
+    @staticmethod
+    def finish(running: Running, timeout: float = 180) -> CliResult:
         try:
-            out, err = proc.communicate(timeout=timeout)
+            running.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-            pytest.fail(f"newsarchive {proc.args[len(NEWSARCHIVE):]} did not finish in {timeout} s:\n{err[-3000:]}")
-        return CliResult(proc.returncode, out, err)
+            running.proc.kill()
+            running.proc.wait()
+        texts = []
+        for file in (running.out, running.err):
+            file.seek(0)
+            texts.append(file.read())
+            file.close()
+        if running.proc.returncode < 0:
+            pytest.fail(f"{running.proc.args} was killed after {timeout} s:\n{texts[1][-3000:]}")
+        return CliResult(running.proc.returncode, *texts)
+
+    @staticmethod
+    def stop(running: Running) -> None:
+        """Kill it if it still runs (a test that failed before waiting for it)."""
+        if running.proc.poll() is None:
+            running.proc.kill()
+            running.proc.wait()
+        running.out.close()
+        running.err.close()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from twisted.internet import error as twisted_errors
 from archive.urls import host_of, normalize_url, url_key
 from crawler import discovery
 from crawler.discovery import DiscoveryError, Kind
+from crawler.guards import InternalAddress
 from crawler.items import PageItem
 from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
@@ -91,8 +92,10 @@ def error_kind(failure: Failure) -> str:
     for exc_type, kind in _NETWORK_ERRORS:
         if isinstance(exc, exc_type):
             return kind
+    if isinstance(getattr(exc, "kind", None), str):      # our IgnoreRequest subclasses name their kind
+        return exc.kind
     if isinstance(exc, IgnoreRequest):
-        return "ignored"
+        return "too_many_redirects" if str(exc) == "max redirections reached" else "ignored"
     return type(exc).__name__.lower()
 
 
@@ -243,7 +246,7 @@ class NewsSpider(scrapy.Spider):
         if isinstance(failure.value, PageBudgetExhausted):
             logger.debug("skip %s: %s", request.url, failure.value)
             return
-        if isinstance(failure.value, OutOfScope):
+        if isinstance(failure.value, (OutOfScope, InternalAddress)):
             logger.info("skip %s: redirected %s", request.url, failure.value)
             return
         kind = error_kind(failure)

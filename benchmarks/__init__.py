@@ -1,0 +1,1 @@
+"""Benchmarks anyone can run: ``python -m benchmarks.<name>`` (crawl, scale, quality), each printing its figures."""

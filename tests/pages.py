@@ -1,0 +1,42 @@
+"""Article pages the tests generate: a news template and a heavily templated site builder's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+SITE_BUILDER_CHROME_TOP = ["top of page", "Log In"]
+SITE_BUILDER_CHROME_BOTTOM = ["Share post", "Grey Facebook Icon", "Grey Twitter Icon", "Recent Posts", "See All"]
+
+
+def news_page(*, site: str, title: str, paragraphs: list[str], author: str | None = None,
+              published: datetime | None = None, canonical: str | None = None, after: list[str] = (),
+              related: list[tuple[str, str]] = ()) -> str:
+    """A news article page: masthead, headline, byline, body, closing lines and a related-stories list."""
+    meta = [f'<meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}">']
+    if published:
+        meta.append(f'<meta property="article:published_time" content="{published.isoformat()}">')
+    if canonical:
+        meta.append(f'<link rel="canonical" href="{escape(canonical)}">')
+    byline = f'<p class="byline">By {escape(author)}</p>' if author else ""
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    closing = "".join(f"<p>{line}</p>" for line in after)
+    more = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for href, text in related)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} | {escape(site)}</title>
+{''.join(meta)}</head><body>
+<header class="site-header"><a href="/">{escape(site)}</a><p class="tagline">News from every corner of the valley and beyond</p>
+<nav><a href="/world/">World</a> <a href="/local/">Local</a></nav></header>
+<main><article><h1>{escape(title)}</h1>{byline}<div class="story-body">{body}{closing}</div></article>
+<section class="more"><h2>More stories</h2><ul>{more}</ul></section></main>
+<footer><p>Copyright notice of the site and its owners, all rights kept for the text.</p></footer></body></html>"""
+
+
+def builder_page(*, site: str, title: str, paragraphs: list[str], blurb: str) -> str:
+    """A post on a site-builder template that leaves its chrome inside the post container."""
+    top = "".join(f"<p>{escape(line)}</p>" for line in SITE_BUILDER_CHROME_TOP)
+    bottom = "".join(f"<p>{escape(line)}</p>" for line in SITE_BUILDER_CHROME_BOTTOM)
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>
+<meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}"></head><body>
+<div class="post">{top}<h1>{escape(title)}</h1>{body}<p>Follow {escape(site)} for more updates</p>
+<p>{escape(blurb)}</p>{bottom}</div></body></html>"""
