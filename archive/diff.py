@@ -69,20 +69,13 @@ def compare(canonical: dict[str, Any], copy: dict[str, Any]) -> Changes:
     'new headline; 1 paragraph cut at the end'
     """
     a, b = paragraphs(canonical.get("text") or ""), paragraphs(copy.get("text") or "")
-    added = cut = edited = resplit = 0
+    counts = {"added": 0, "cut": 0, "edited": 0, "resplit": 0}
     cut_at_end = False
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        if tag == "replace" and _words(a[i1:i2]) == _words(b[j1:j2]):
-            resplit += i2 - i1
-            continue
-        if tag == "replace" and _similar(a[i1:i2], b[j1:j2]):
-            edited += max(i2 - i1, j2 - j1)
-            continue
-        added += j2 - j1
-        cut += i2 - i1
-        cut_at_end = cut_at_end or (i2 == len(a) and i2 > i1)
+        if tag != "equal":
+            last_cut = _align(a[i1:i2], b[j1:j2], counts)
+            cut_at_end = cut_at_end or (i2 == len(a) and last_cut)
+    added, cut, edited, resplit = counts["added"], counts["cut"], counts["edited"], counts["resplit"]
     title_a, title_b = normalize_line(canonical.get("title") or ""), normalize_line(copy.get("title") or "")
     return Changes(
         headline_changed=bool(title_a and title_b and title_a != title_b),
@@ -91,9 +84,27 @@ def compare(canonical: dict[str, Any], copy: dict[str, Any]) -> Changes:
         paragraphs_resplit=resplit)
 
 
-def _words(block: list[str]) -> list[str]:
-    return " ".join(block).split()
+def _similar(left: str, right: str) -> bool:
+    return SequenceMatcher(None, left.split(), right.split(), autojunk=False).ratio() >= EDIT_SIMILARITY
 
 
-def _similar(left: list[str], right: list[str]) -> bool:
-    return SequenceMatcher(None, _words(left), _words(right), autojunk=False).ratio() >= EDIT_SIMILARITY
+def _align(a: list[str], b: list[str], counts: dict[str, int]) -> bool:
+    """Pair the canonical's paragraphs ``a`` with the copy's ``b`` where they differ: split or
+    merged, edited, cut or added. Returns whether the last paragraph of ``a`` was cut."""
+    i = j = 0
+    last_cut = False
+    while i < len(a) and j < len(b):
+        last_cut = False
+        if j + 1 < len(b) and f"{b[j]} {b[j + 1]}" == a[i]:
+            counts["resplit"], i, j = counts["resplit"] + 1, i + 1, j + 2
+        elif i + 1 < len(a) and f"{a[i]} {a[i + 1]}" == b[j]:
+            counts["resplit"], i, j = counts["resplit"] + 2, i + 2, j + 1
+        elif _similar(a[i], b[j]):
+            counts["edited"], i, j = counts["edited"] + 1, i + 1, j + 1
+        elif any(_similar(b[j], later) for later in a[i + 1:]):
+            counts["cut"], i, last_cut = counts["cut"] + 1, i + 1, True
+        else:
+            counts["added"], j = counts["added"] + 1, j + 1
+    counts["added"] += len(b) - j
+    counts["cut"] += len(a) - i
+    return last_cut if i == len(a) else True

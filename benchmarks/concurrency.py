@@ -110,8 +110,8 @@ def run_once(pool: WorkerPool, db_url: str, tmp: Path, rng: random.Random, seria
 
 
 def bridge_plan(rng: random.Random) -> tuple[list[list[Article]], list[list[list[Article]]]]:
-    """Two bridges (see tests.concurrency_scenario.bridge_scenarios), the last step's pages dealt in a shuffled order."""
-    groups, plan = bridge_scenarios()
+    """Two bridges (see ``concurrency_scenario.bridge_scenarios``), the last step's pages dealt to shuffled workers."""
+    groups, plan = bridge_scenarios(rng.randrange(1000))
     last = [w[-1] for w in plan]
     rng.shuffle(last)
     return groups, [w[:-1] + [s] for w, s in zip(plan, last)]

@@ -126,9 +126,9 @@ def sweep(pages: list[ArticleValue], truth: dict, port: int | None, folder: Path
         for value in values:
             figures = score(replay(pages, replace(base, **{param: value, **OTHER_OFF[param]}), folder), truth, port)
             rows.append({"parameter": param, "value": value, "default": value == getattr(base, param), **figures})
-    rows.append({"parameter": "defaults", "value": 0.0, "default": True, **score(replay(pages, base, folder), truth, port)})
             logger.info("%s=%.2f  P %.3f  R %.3f  F1 %.3f", param, value, figures["precision"], figures["recall"],
                         figures["f1"])
+    rows.append({"parameter": "defaults", "value": 0.0, "default": True, **score(replay(pages, base, folder), truth, port)})
     return rows
 
 

@@ -63,18 +63,19 @@ def bridge_pages(seed: int) -> tuple[Article, Article, Article]:
                  for s, t in (("a", a), ("b", b), ("c", c)))
 
 
-def bridge_scenarios() -> tuple[list[list[Article]], list[list[list[Article]]]]:
+def bridge_scenarios(seed: int = 0) -> tuple[list[list[Article]], list[list[list[Article]]]]:
     """Two bridges, as (groups, plan for 3 workers). First: C at the same moment as A and B.
-    Second: A and B, then F (B's paragraphs and others, interleaved) joins B; then C bridges A's and B's clusters
-    while E (F's other paragraphs) joins through F: E and C share no text, so no lock either, and
-    E waits for the row of a cluster C may be merging away."""
-    a, b, c = bridge_pages(601)
-    a2, b2, c2 = bridge_pages(701)
-    extra = story(703, 6)
+    Second: A, then B, then F (B's paragraphs and others, interleaved) joins B; then C bridges A's
+    and B's clusters while E (F's other paragraphs) joins through F: E and C share no text, so no
+    lock either, and E may wait for the row of the cluster C is merging away."""
+    first, second = 600 + 10 * seed, 100_600 + 10 * seed
+    a, b, c = bridge_pages(first)
+    a2, b2, c2 = bridge_pages(second)
+    extra = story(second + 2, 6)
     f_text = [p for pair in zip(b2.text.split("\n"), extra) for p in pair]
-    f = Article(url="http://f.test/701", text="\n".join(f_text), sitename="F")
-    e = Article(url="http://e.test/701", text="\n".join(extra), sitename="E")
-    plan = [[[a], [a2], [], [c2]], [[b], [b2], [f], [e]], [[c], [], [], []]]
+    f = Article(url=f"http://f.test/{second}", text="\n".join(f_text), sitename="F")
+    e = Article(url=f"http://e.test/{second}", text="\n".join(extra), sitename="E")
+    plan = [[[a], [a2], [], [], [c2]], [[b], [], [b2], [f], [e]], [[c], [], [], [], []]]
     return [[a, b, c], [a2, b2, c2, f, e]], plan
 
 
