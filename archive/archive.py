@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -21,7 +22,7 @@ from archive.index import Banding
 from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.normalize import words
 from archive.placement import detach, place, refresh_cluster, resolve_cluster
-from archive.store import check_meta, make_engine, migrate, retry_races, session_factory
+from archive.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
 from archive.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
@@ -37,15 +38,25 @@ class Archive:
     <IngestStatus.NEW: 'new'>
     """
 
-    def __init__(self, url: str | None = None, config: ArchiveConfig | None = None) -> None:
+    def __init__(self, url: str | None = None, config: ArchiveConfig | None = None, *,
+                 readonly: bool = False) -> None:
         self.url = resolve_db_url(url)
         self.config = config or ArchiveConfig()
         self._engine = make_engine(self.url)
         migrate(self._engine)
         self._sessions = session_factory(self._engine)
-        self._banding = Banding(self.config.fingerprint)
+        self._readers = reader_factory(self._engine)
+        if not readonly:
+            self._banding  # noqa: B018 - an archive built with other parameters is refused at once
+
+    @functools.cached_property
+    def _banding(self) -> Banding:
+        """The LSH banding, checked against the archive's ``meta`` when the archive is opened for
+        writing (an archive opened read-only never needs it)."""
+        banding = Banding(self.config.fingerprint)
         with self._sessions.begin() as session:
-            check_meta(session, {**params_record(self.config.fingerprint), **self._banding.record()})
+            check_meta(session, {**params_record(self.config.fingerprint), **banding.record()})
+        return banding
 
     def close(self) -> None:
         self._engine.dispose()
@@ -73,6 +84,7 @@ class Archive:
         """Archive one extracted page, index it and cluster it, all in one transaction (run again
         if a concurrent writer beat it to a row: the same page, or a new site's first page)."""
         fetched_at = fetched_at or utcnow()
+        banding = self._banding  # noqa: F841 - checked against meta outside the page's transaction
         return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified), article.url)
 
     def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
@@ -163,7 +175,7 @@ class Archive:
 
     def clusters(self, min_size: int = 2, limit: int | None = None) -> list[dict[str, Any]]:
         """Clusters with at least ``min_size`` members, largest and newest first."""
-        with self._sessions() as session:
+        with self._readers() as session:
             query = (select(Cluster, Article, Site).join(Article, Article.id == Cluster.canonical_id)
                      .join(Site, Site.id == Article.site_id)
                      .where(Cluster.merged_into.is_(None), Cluster.size >= min_size)
@@ -174,7 +186,7 @@ class Archive:
 
     def show(self, cluster_id: int) -> dict[str, Any]:
         """One cluster: credited origin, canonical and every member (old merged ids resolve)."""
-        with self._sessions() as session:
+        with self._readers() as session:
             if session.get(Cluster, cluster_id) is None:
                 raise NotFound(f"no cluster {cluster_id}")
             resolved = resolve_cluster(session, cluster_id)
@@ -194,7 +206,7 @@ class Archive:
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
         """Every archived article as the export contract's row, streamed."""
-        with self._sessions() as session:
+        with self._readers() as session:
             query = (select(Article, Site, Cluster).join(Site, Site.id == Article.site_id)
                      .outerjoin(Cluster, Cluster.id == Article.cluster_id).order_by(Article.id)
                      .execution_options(yield_per=500))
@@ -205,7 +217,7 @@ class Archive:
                 yield row
 
     def stats(self) -> dict[str, int]:
-        with self._sessions() as session:
+        with self._readers() as session:
             count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
             return {"articles": count(Article), "sites": count(Site),
                     "clusters": session.scalar(select(func.count()).select_from(Cluster).where(Cluster.size > 0)),
@@ -231,7 +243,7 @@ class Archive:
             run.status, run.stats, run.reason, run.finished_at = status, stats, reason, utcnow()
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        with self._sessions() as session:
+        with self._readers() as session:
             query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
             return [{"id": r.id, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
                      "status": r.status, "seeds": r.seeds, "stats": r.stats, "reason": r.reason}

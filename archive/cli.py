@@ -34,13 +34,13 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 @contextmanager
-def open_archive(db_url: str) -> Iterator[Any]:
+def open_archive(db_url: str, readonly: bool = False) -> Iterator[Any]:
     """Open the archive, turning operational failures into one-line errors (exit 1)."""
     from archive.archive import Archive
 
     archive = None
     try:
-        archive = Archive(db_url)
+        archive = Archive(db_url, readonly=readonly)
         yield archive
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
@@ -192,7 +192,7 @@ def clusters(min_size: int, limit: int | None, as_json: bool, db_url: str) -> No
       newsarchive clusters
       newsarchive clusters --min-size 1 --json
     """
-    with open_archive(db_url) as archive:
+    with open_archive(db_url, readonly=True) as archive:
         rows = archive.clusters(min_size=min_size, limit=limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -217,7 +217,7 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
       newsarchive show 42
       newsarchive show 42 --json
     """
-    with open_archive(db_url) as archive:
+    with open_archive(db_url, readonly=True) as archive:
         detail = archive.show(cluster_id)
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
@@ -257,7 +257,7 @@ def export(fmt: str, output: str | None, db_url: str) -> None:
     """
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        with open_archive(db_url) as archive:
+        with open_archive(db_url, readonly=True) as archive:
             rows = archive.export_rows()
             if fmt == "jsonl":
                 for row in rows:
@@ -283,7 +283,7 @@ def runs(limit: int, as_json: bool, db_url: str) -> None:
       newsarchive runs
       newsarchive runs --json
     """
-    with open_archive(db_url) as archive:
+    with open_archive(db_url, readonly=True) as archive:
         rows = archive.runs(limit=limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -316,7 +316,7 @@ def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
         report = _run_crawl(ctx, list(web.seeds), db_url, None, settings)
         click.echo(report.summary(), err=True)
-        with open_archive(db_url) as archive:
+        with open_archive(db_url, readonly=True) as archive:
             rows = archive.clusters(min_size=2)
             details = [archive.show(r["id"]) for r in rows]
         click.echo(f"{len(details)} stories with republished copies:\n")

@@ -13,9 +13,7 @@ import hashlib
 import zlib
 from dataclasses import dataclass
 
-import datasketch
 import numpy as np
-from datasketch import MinHash
 
 from archive.config import FingerprintParams
 from archive.normalize import _WORD, NORMALIZER_VERSION, normalize_text
@@ -44,10 +42,16 @@ class Fingerprint:
         return self.signature.astype(SIGNATURE_DTYPE).tobytes()
 
 
+def _datasketch_version() -> str:
+    from importlib.metadata import version
+
+    return version("datasketch")
+
+
 def params_record(params: FingerprintParams) -> dict[str, str]:
     """What the archive's ``meta`` table records so signatures are never mixed."""
     return {
-        "datasketch_version": datasketch.__version__.split(".")[0],
+        "datasketch_version": _datasketch_version().split(".")[0],
         "scheme": SCHEME,
         "num_perm": str(params.num_perm),
         "seed": str(params.seed),
@@ -98,6 +102,8 @@ def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash  # imported when first needed: it pulls in scipy (~0.5 s)
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 

@@ -7,7 +7,6 @@ import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHashLSH
 from sqlalchemy import BigInteger, bindparam, delete, text
 
 from archive.models import LshBand
@@ -28,6 +27,8 @@ class Banding:
     """
 
     def __init__(self, params: FingerprintParams) -> None:
+        from datasketch import MinHashLSH  # imported when first needed: it pulls in scipy
+
         lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
         self.b: int = lsh.b
         self.r: int = lsh.r

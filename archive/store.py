@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import random
+import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
@@ -48,15 +49,35 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objec
     # BEGIN IMMEDIATE so a read-then-write transaction never fails with "database is locked".
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    _sqlite_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
 
+READONLY = "newsarchive_readonly"     # execution option of the engine that read-only sessions use
+
+
+def _sqlite_wal(cur) -> None:  # noqa: ANN001 - a DB-API cursor
+    """Switch to WAL. When two processes open a new database file at once, the switch can fail at
+    once with "database is locked" (the busy timeout does not cover it; seen in about 2% of such
+    openings): try again until the busy timeout has passed."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.02))
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Readers take a plain (deferred) BEGIN: under WAL they never block a writer, so a paused
+    # `newsarchive export | less` cannot lock a crawl out. Writers take the write lock up front.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -91,6 +112,8 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        if _at_head(engine, cfg):
+            return
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(select(func.pg_advisory_xact_lock(_MIGRATE_LOCK)))
@@ -99,6 +122,22 @@ def migrate(engine: Engine) -> None:
     except OperationalError as exc:
         raise DatabaseUnavailable(
             f"cannot open {safe_url(str(engine.url))}: {_first_line(exc)} (see --db / NEWSARCHIVE_DB)") from exc
+
+
+def _at_head(engine: Engine, cfg: Config) -> bool:
+    """True when the schema is current: opening an archive then writes nothing."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.execution_options(**{READONLY: True}).connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+        connection.rollback()
+    return set(current) == set(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only (a deferred BEGIN on SQLite)."""
+    return sessionmaker(engine.execution_options(**{READONLY: True}), expire_on_commit=False)
 
 
 def check_meta(session: Session, record: dict[str, str]) -> None:

@@ -20,7 +20,8 @@ import pytest
 from textgen import story
 
 ROOT = Path(__file__).resolve().parents[2]
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 5, "LOG_LEVEL": "INFO"}
+LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 5, "LOG_LEVEL": "INFO",
+            "NEWSARCHIVE_RETRY_BACKOFF_BASE": 0.05}   # retries wait 0.05, 0.1 s on loopback
 
 # Runs one crawl through crawler.run.run_crawl; a test-only pipeline records the items it sees.
 RUNNER = textwrap.dedent('''

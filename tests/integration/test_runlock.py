@@ -83,16 +83,15 @@ def test_overlapping_crawls_never_run_and_a_killed_crawl_does_not_block(web, new
     site = _slow_site(web, pages=4, delay=120)          # answers only when the test ends
     crawl = ("crawl", f"{site.url}/", "--db", db_url, *LOOPBACK_SETTINGS)
     first = newsarchive.start(*crawl, cwd=tmp_path)
-    wait_for(lambda: any(p.startswith("/s") for p in site.paths()), first)
+    wait_for(lambda: any(p.startswith("/s") for p in site.paths()), first.proc)
 
     second = newsarchive(*crawl, cwd=tmp_path)
     assert second.code == 1
     assert second.err.strip().splitlines()[-1].startswith("Error: another crawl is running on this archive")
     assert len(second.err.strip().splitlines()) == 1
 
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    first.stdout.close(), first.stderr.close()
+    first.proc.send_signal(signal.SIGKILL)
+    newsarchive.stop(first)
     runs_before = _runs(db_url)
     assert [r["status"] for r in runs_before] == ["running"]           # the second never recorded a run
 
@@ -106,10 +105,10 @@ def test_overlapping_crawls_never_run_and_a_killed_crawl_does_not_block(web, new
 def test_a_signal_stops_the_crawl_gracefully_and_records_it_interrupted(web, newsarchive, tmp_path, sig):
     site = _slow_site(web, pages=30, delay=0.5)
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
-    proc = newsarchive.start("crawl", f"{site.url}/", "--db", db_url, *LOOPBACK_SETTINGS, cwd=tmp_path)
-    wait_for(lambda: sum(p.startswith("/s") for p in site.paths()) >= 2, proc)
-    proc.send_signal(sig)
-    result = newsarchive.finish(proc, timeout=60)
+    running = newsarchive.start("crawl", f"{site.url}/", "--db", db_url, *LOOPBACK_SETTINGS, cwd=tmp_path)
+    wait_for(lambda: sum(p.startswith("/s") for p in site.paths()) >= 2, running.proc)
+    running.proc.send_signal(sig)
+    result = newsarchive.finish(running, timeout=60)
 
     assert "Traceback" not in result.err
     run = _runs(db_url)[0]
