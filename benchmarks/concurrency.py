@@ -6,8 +6,9 @@
 Each run gives a fresh PostgreSQL schema (and SQLite file) to the scenarios of
 tests/integration/test_concurrency.py: 4 worker processes ingest M stories x K copies with every
 copy of a story released at once through a Barrier, groups and copies in a new shuffled order
-each run; 2 processes do the same on one SQLite file; 4 workers ingest one URL at once; 4 ingest
-exact copies at once; a bridge joins two clusters while copies join each side. A run fails when
+each run, then the same pages wrapped in site templates the archive learns as chrome while
+it ingests; 2 processes do the same on one SQLite file; 4 workers ingest one URL at once; 4 ingest
+exact copies at once; two bridges join clusters, one while a copy joins a side. A run fails when
 the archive differs from a serial ingest's (cluster count, split groups, missing or duplicate
 pages, band rows, canonicals) or a worker reports an error.
 
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))     # the scenarios are the tests' own
 
 from archive import Archive, Article  # noqa: E402
 from concurrency_scenario import (WorkerPool, bridge_scenarios, check_archive, copies_of,  # noqa: E402
-                                  distinct_pages, groups_of, ingest_serially, schedule)
+                                  distinct_pages, groups_of, ingest_serially, schedule, with_site_chrome)
 from textgen import story  # noqa: E402
 
 DEV_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -84,6 +85,12 @@ def run_once(pool: WorkerPool, db_url: str, tmp: Path, rng: random.Random, seria
     reports = pool.run(url, schedule(pages, 4, rng))
     check = check_archive(url, pages)
     out["stories_pg_4"] = _errors(reports) + check.problems(groups) + (
+        [] if check.canonicals == serial[copies] else ["canonicals differ from the serial ingest's"])
+    pages = with_site_chrome(pages)
+    url = new_schema(db_url)
+    reports = pool.run(url, schedule(pages, 4, rng))
+    check = check_archive(url, pages)
+    out["stories_chrome_pg_4"] = _errors(reports) + check.problems(groups) + (
         [] if check.canonicals == serial[copies] else ["canonicals differ from the serial ingest's"])
     sqlite_pages = groups_of(groups, 3)
     url = f"sqlite:///{tmp / f'{uuid.uuid4().hex[:8]}.db'}"

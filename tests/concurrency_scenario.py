@@ -7,7 +7,7 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import create_engine, func, select
@@ -46,6 +46,18 @@ def copies_of(group: int, copies: int, seed: int = 0) -> list[Article]:
 
 def groups_of(groups: int, copies: int, seed: int = 0) -> list[list[Article]]:
     return [copies_of(g, copies, seed) for g in range(groups)]
+
+
+def with_site_chrome(groups: list[list[Article]]) -> list[list[Article]]:
+    """The same pages wrapped in their site's template lines, which the archive learns as chrome
+    while it ingests (and then cleans and re-places the pages it archived before)."""
+    def wrap(page: Article) -> Article:
+        host = page.url.split("/")[2]
+        head = [f"Share this story from {host}", "Grey Facebook Icon"]
+        tail = [f"About {host}: a newsroom that reports on the towns and villages of the valley every "
+                "day of the week, with reporters in every district."]
+        return replace(page, text="\n".join(head + page.text.split("\n") + tail))
+    return [[wrap(p) for p in pages] for pages in groups]
 
 
 def distinct_pages(count: int, seed: int = 1) -> list[list[Article]]:
