@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import sys
@@ -13,6 +12,7 @@ from typing import Any, Iterator
 import click
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from archive.analystcli import story_filters, utc_bound, write_rows
 from archive.config import DB_ENVVAR, DEFAULT_DB_URL
 from archive.errors import ArchiveError
 
@@ -181,19 +181,30 @@ def run_stats(report: Any) -> dict[str, Any]:
 @cli.command()
 @click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True,
               help="Only clusters with at least this many articles.")
+@story_filters
+@click.option("--sort", type=click.Choice(["size", "recent"]), default="size", show_default=True,
+              help="Largest first, or most recently published first.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many clusters.")
 @json_option
 @db_option
-def clusters(min_size: int, limit: int | None, as_json: bool, db_url: str) -> None:
+def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str, limit: int | None, as_json: bool,
+             db_url: str) -> None:
     """List story clusters, largest first.
+
+    A story's date is its canonical's published date, or when the archive first saw it.
 
     \b
     Examples:
       newsarchive clusters
       newsarchive clusters --min-size 1 --json
+      newsarchive clusters --site example.org --since 2026-03-01 --sort recent
     """
-    with open_archive(db_url, readonly=True) as archive:
-        rows = archive.clusters(min_size=min_size, limit=limit)
+    from archive import queries
+
+    since, until = utc_bound(since), utc_bound(until, whole_day=True)
+    with open_archive(db_url, readonly=True) as archive, archive._readers() as session:
+        rows = queries.clusters(session, min_size=min_size, site=site, since=since, until=until, sort=sort,
+                                limit=limit)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -244,31 +255,36 @@ def format_cluster(detail: dict[str, Any]) -> str:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
+              help="parquet needs pyarrow (pip install 'newsarchive[parquet]') and -o.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default stdout).")
+@click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only articles of clusters with at least this many articles.")
+@story_filters
 @db_option
-def export(fmt: str, output: str | None, db_url: str) -> None:
-    """Export every archived article, one row each (the contract other tools read).
+def export(fmt: str, output: str | None, min_size: int, site: str | None, since: Any, until: Any, db_url: str) -> None:
+    """Export archived articles, one row each (the contract other tools read), streaming.
+
+    Without filters every article is exported; the filters select whole clusters, as `clusters`
+    does.
 
     \b
     Examples:
       newsarchive export --format jsonl -o archive.jsonl
       newsarchive export --format csv > archive.csv
+      newsarchive export --format parquet -o archive.parquet --site example.org --since 2026-03-01
     """
-    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        with open_archive(db_url, readonly=True) as archive:
-            rows = archive.export_rows()
-            if fmt == "jsonl":
-                for row in rows:
-                    stream.write(json.dumps({k: row.get(k) for k in EXPORT_FIELDS}, ensure_ascii=False) + "\n")
-            else:
-                writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(rows)
-    finally:
-        if output:
-            stream.close()
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs -o FILE")
+    filters = {"min_size": min_size, "site": site, "since": utc_bound(since), "until": utc_bound(until, whole_day=True)}
+    with open_archive(db_url, readonly=True) as archive:
+        if filters == {"min_size": 1, "site": None, "since": None, "until": None}:
+            write_rows(archive.export_rows(), fmt, output, EXPORT_FIELDS)
+            return
+        from archive.queries import export_rows
+
+        with archive._readers() as session:
+            write_rows(export_rows(session, **filters), fmt, output, EXPORT_FIELDS)
 
 
 @cli.command()
@@ -349,10 +365,11 @@ def _cut(value: Any, width: int) -> str:
 
 
 def _add_operations_commands() -> None:
+    from archive.analystcli import search, sources, stats
     from archive.opscli import doctor, schedule
 
-    cli.add_command(doctor)
-    cli.add_command(schedule)
+    for command in (doctor, schedule, stats, sources, search):
+        cli.add_command(command)
 
 
 _add_operations_commands()

@@ -1,0 +1,226 @@
+"""The analyst commands of `newsarchive` (`stats`, `sources`, `search`) and the story filters and export
+writers (JSON lines, CSV, Parquet) that `clusters` and `export` use."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator
+
+import click
+
+from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+
+logger = logging.getLogger(__name__)
+
+db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
+                         show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+DATE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+
+
+def story_filters(command: Any) -> Any:
+    """The --site, --since and --until options of `clusters` and `export`."""
+    for option in reversed([
+            click.option("--site", metavar="SITE", help="Only clusters with an article on SITE (host or publisher name)."),
+            click.option("--since", type=DATE, metavar="DATE", help="Only stories published on or after DATE (UTC)."),
+            click.option("--until", type=DATE, metavar="DATE",
+                         help="Only stories published before DATE, or on it when DATE is a day.")]):
+        command = option(command)
+    return command
+
+
+def utc_bound(value: Any, whole_day: bool = False) -> Any:
+    """A --since/--until value as an aware UTC datetime; a bare day given to --until means its end."""
+    if value is None:
+        return None
+    if whole_day and (value.hour, value.minute, value.second) == (0, 0, 0):
+        value += timedelta(days=1)
+    return value.replace(tzinfo=timezone.utc)
+
+
+def write_rows(rows: Iterator[dict[str, Any]], fmt: str, output: str | None, fields: list[str]) -> None:
+    """Write export rows as JSON lines, CSV or Parquet to ``output`` (stdout when None; not for Parquet)."""
+    if fmt == "parquet":
+        write_parquet(rows, output, fields)
+        return
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "jsonl":
+            for row in rows:
+                stream.write(json.dumps({k: row.get(k) for k in fields}, ensure_ascii=False) + "\n")
+        else:
+            writer = csv.DictWriter(stream, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    finally:
+        if output:
+            stream.close()
+
+
+def _read(db_url: str, query: Any, **kwargs: Any) -> Any:
+    """Run ``query(session, **kwargs)`` in a read-only session of the archive at ``db_url``."""
+    from archive.cli import open_archive
+
+    with open_archive(db_url, readonly=True) as archive, archive._readers() as session:
+        return query(session, **kwargs)
+
+
+def _dump(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=1))
+
+
+def duration(seconds: float | None) -> str:
+    """A delay for people: 45s, 12m, 3h05m, 2d04h."""
+    if seconds is None:
+        return "-"
+    sign, s = ("-" if seconds < 0 else ""), int(abs(round(seconds)))
+    days, rest = divmod(s, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    text = f"{days}d{hours:02d}h" if days else f"{hours}h{minutes:02d}m" if hours else f"{minutes}m" if minutes else f"{s}s"
+    return sign + text
+
+
+def _cut(value: Any, width: int) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.command()
+@json_option
+@db_option
+def stats(as_json: bool, db_url: str) -> None:
+    """Count articles and clusters, the duplicate share of each site and growth per day.
+
+    A site's duplicate share is the part of its articles that are copies (mirrors or excerpts) of
+    a story whose canonical is elsewhere or earlier. Days are UTC days of first_seen.
+
+    \b
+    Examples:
+      newsarchive stats
+      newsarchive stats --json
+    """
+    from archive.queries import stats as query
+
+    result = _read(db_url, query)
+    if as_json:
+        _dump(result)
+        return
+    click.echo(f"{result['articles']} articles on {result['sites']} sites; {result['clusters']} stories, "
+               f"{result['clusters_with_copies']} republished; {result['copies']} copies "
+               f"({result['duplicate_share']:.0%} of articles)\n")
+    click.echo(f"{'SITE':<28}  {'HOST':<28}  {'ARTICLES':>8}  {'COPIES':>6}  {'SHARE':>5}")
+    for r in result["by_site"]:
+        click.echo(f"{_cut(r['site'], 28):<28}  {_cut(r['host'], 28):<28}  {r['articles']:>8}  {r['copies']:>6}  "
+                   f"{r['duplicate_share']:>5.0%}")
+    click.echo(f"\n{'DAY':<10}  {'ARTICLES':>8}  {'COPIES':>6}")
+    for r in result["per_day"]:
+        click.echo(f"{r['day']:<10}  {r['articles']:>8}  {r['copies']:>6}")
+
+
+@click.command()
+@json_option
+@db_option
+def sources(as_json: bool, db_url: str) -> None:
+    """Show who republishes whom: for each origin publisher and republishing site, the stories
+    copied and the median and longest delay from the original's publication to the copy.
+
+    The delay runs from the canonical's published date (its first_seen when the page gave none)
+    to the moment the archive first saw the copy, so it is only as fine as the crawl interval.
+    JSON gives delays in seconds.
+
+    \b
+    Examples:
+      newsarchive sources
+      newsarchive sources --json
+    """
+    from archive.queries import sources as query
+
+    rows = _read(db_url, query)
+    if as_json:
+        _dump(rows)
+        return
+    if not rows:
+        click.echo("no republished copies in the archive", err=True)
+        return
+    click.echo(f"{'ORIGIN':<24}  {'REPUBLISHER':<24}  {'STORIES':>7}  {'MEDIAN':>7}  {'MAX':>7}  {'SIM':>4}")
+    for r in rows:
+        sim = "" if r["avg_similarity"] is None else f"{r['avg_similarity']:.2f}"
+        click.echo(f"{_cut(r['origin'], 24):<24}  {_cut(r['republisher'], 24):<24}  {r['stories']:>7}  "
+                   f"{duration(r['median_delay_seconds']):>7}  {duration(r['max_delay_seconds']):>7}  {sim:>4}")
+
+
+@click.command()
+@click.argument("words")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many articles.")
+@json_option
+@db_option
+def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
+    """Find articles whose title or text holds all of WORDS, with their cluster.
+
+    PostgreSQL uses its full-text search (whole words, best matches first); SQLite matches each
+    word as a substring, ignoring ASCII case (title matches first).
+
+    \b
+    Examples:
+      newsarchive search "harbour storm"
+      newsarchive search ferry --limit 5 --json
+    """
+    from archive.queries import search as query
+
+    if not words.split():
+        raise click.BadParameter("give at least one word", param_hint="WORDS")
+    rows = _read(db_url, query, words=words, limit=limit)
+    if as_json:
+        _dump(rows)
+        return
+    if not rows:
+        click.echo(f"no articles match {words!r}", err=True)
+        return
+    click.echo(f"{'CLUSTER':>7}  {'SIZE':>4}  {'ROLE':<9}  {'SITE':<22}  TITLE")
+    for r in rows:
+        click.echo(f"{r['cluster_id'] or '':>7}  {r['cluster_size'] or '':>4}  {r['role']:<9}  "
+                   f"{_cut(r['site'], 22):<22}  {_cut(r['title'], 60)}")
+        click.echo(f"{'':>7}  {'':>4}  {'':<9}  {r['url']}")
+
+
+PARQUET_BATCH = 1000
+
+
+def _parquet_schema(fields: list[str]) -> Any:
+    import pyarrow as pa
+
+    types = {"cluster_id": pa.int64(), "is_canonical": pa.bool_(), "similarity": pa.float64(),
+             "published": pa.timestamp("us", tz="UTC"), "first_seen": pa.timestamp("us", tz="UTC")}
+    return pa.schema([(name, types.get(name, pa.string())) for name in fields])
+
+
+def write_parquet(rows: Iterator[dict[str, Any]], path: str, fields: list[str]) -> None:
+    """Write ``rows`` to a Parquet file, a batch of rows at a time (constant memory)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise click.ClickException("--format parquet needs pyarrow: pip install 'newsarchive[parquet]'") from None
+    schema = _parquet_schema(fields)
+    with pq.ParquetWriter(path, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append({k: _parquet_value(k, row.get(k)) for k in fields})
+            if len(batch) >= PARQUET_BATCH:
+                writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
+
+
+def _parquet_value(name: str, value: Any) -> Any:
+    if name in ("published", "first_seen") and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
