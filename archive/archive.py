@@ -92,22 +92,24 @@ class Archive:
         with self._sessions.begin() as session:
             site = self._site(session, host_of(article.url), article.sitename)
             existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
-            text = self._clean(session, site.id, article.text)
+            lines = chrome.page_lines(article.text)
+            text = self._clean(session, site.id, article.text, lines)
             if len(words(text)) < MIN_WORDS:
                 return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
             fp = fingerprint(text, self.config.fingerprint)
             if existing is not None:
                 return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
-            twin = session.scalar(select(Article.url).where(Article.site_id == site.id, Article.text_hash == fp.text_hash))
+            twin = next((u for u, s in session.execute(select(Article.url, Article.site_id)  # by the text_hash index
+                                                       .where(Article.text_hash == fp.text_hash)) if s == site.id), None)
             if twin is not None:
                 # One site, one text, two URLs (share links, print views): one page, archived once.
                 return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
             row = self._new_row(article, text, fp, site.id, fetched_at, found_via, etag, last_modified)
             session.add(row)
             session.flush()
-            cluster_id, exact = place(session, row, self._banding, self.config)
-            self._learn(session, row)
-            session.refresh(row)
+            cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
+            self._learn(session, row, lines)
+            session.refresh(row, ["cluster_id", "similarity"])  # what placing and learning may change
             size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
             status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
             return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
@@ -122,8 +124,8 @@ class Archive:
             site.name = name
         return site
 
-    def _clean(self, session, site_id: int, raw: str) -> str:  # noqa: ANN001
-        lines = chrome.page_lines(raw)
+    def _clean(self, session, site_id: int, raw: str, lines: dict[int, str] | None = None) -> str:  # noqa: ANN001
+        lines = chrome.page_lines(raw) if lines is None else lines
         known = chrome.known_chrome(session, site_id, list(lines), (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
         return chrome.strip_chrome(raw, known)
 
@@ -140,6 +142,7 @@ class Archive:
                  fetched_at: datetime, etag: str | None, last_modified: str | None) -> IngestResult:
         """The URL is archived already: unchanged, or a new version of the same article."""
         row.fetched_at, row.etag, row.last_modified = fetched_at, etag, last_modified
+        row.gone_at = None                   # the page answers again
         if fp.text_hash == row.text_hash:
             return IngestResult(IngestStatus.UNCHANGED, row.id, row.cluster_id, row.similarity)
         session.add(ArticleVersion(article_id=row.id, version=row.version, title=row.title, text=row.text,
@@ -157,9 +160,9 @@ class Archive:
         row.text_hash, row.signature, row.shingle_count = fp.text_hash, fp.signature_bytes(), fp.shingle_count
         place(session, row, self._banding, self.config, reuse=detach(session, row))
 
-    def _learn(self, session, row: Article) -> None:  # noqa: ANN001
-        """Count the page's lines for its site; clean again the pages of lines that became chrome."""
-        lines = chrome.page_lines(row.raw_text)
+    def _learn(self, session, row: Article, lines: dict[int, str]) -> None:  # noqa: ANN001
+        """Count the page's lines (``chrome.page_lines`` of its raw text) for its site; clean again
+        the pages of lines that became chrome."""
         crossed = chrome.count_page(session, row.site_id, lines, (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
         targets: set[int] = set()
         for line in crossed:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 # A short line shared by two different stories of one site is already chrome ("Photo: ...",
 # "Share this story"); a long one must recur on ``min_pages`` pages.
 SHORT_LINE_WORDS = 8
+_LINES = SiteLine.__table__
 
 
 def line_hash(line: str) -> int | None:
@@ -46,9 +47,9 @@ def known_chrome(session: Session, site_id: int, hashes: list[int], min_pages: t
     """Which of ``hashes`` are learned chrome lines of the site."""
     if not hashes:
         return set()
-    rows = session.execute(select(SiteLine.line_hash, SiteLine.pages, SiteLine.line)
-                           .where(SiteLine.site_id == site_id, SiteLine.line_hash.in_(hashes),
-                                  SiteLine.pages >= min(min_pages)))
+    rows = session.connection().execute(select(_LINES.c.line_hash, _LINES.c.pages, _LINES.c.line)
+                                        .where(_LINES.c.site_id == site_id, _LINES.c.line_hash.in_(hashes),
+                                               _LINES.c.pages >= min(min_pages)))
     return {h for h, pages, line in rows if is_chrome(pages, line, min_pages)}
 
 
@@ -60,18 +61,21 @@ def strip_chrome(text: str, chrome: set[int]) -> str:
 
 
 def count_page(session: Session, site_id: int, lines: dict[int, str], min_pages: tuple[int, int]) -> list[str]:
-    """Count one more page for each line; return the lines that just became chrome."""
+    """Count one more page for each line; return the lines that just became chrome.
+
+    Core statements on the session's connection: site lines are never ORM objects."""
     if not lines:
         return []
-    existing = dict(session.execute(select(SiteLine.line_hash, SiteLine.pages)
-                                    .where(SiteLine.site_id == site_id, SiteLine.line_hash.in_(list(lines)))).all())
+    connection = session.connection()
+    existing = dict(connection.execute(select(_LINES.c.line_hash, _LINES.c.pages)
+                                       .where(_LINES.c.site_id == site_id, _LINES.c.line_hash.in_(list(lines)))).all())
     new_rows = [{"site_id": site_id, "line_hash": h, "pages": 1, "line": line[:2000]}
                 for h, line in lines.items() if h not in existing]
     if new_rows:
-        session.execute(insert(SiteLine), new_rows)
+        connection.execute(insert(_LINES), new_rows)
     if existing:
-        session.execute(update(SiteLine).where(SiteLine.site_id == site_id, SiteLine.line_hash.in_(list(existing)))
-                        .values(pages=SiteLine.pages + 1))
+        connection.execute(update(_LINES).where(_LINES.c.site_id == site_id, _LINES.c.line_hash.in_(list(existing)))
+                           .values(pages=_LINES.c.pages + 1))
     return [lines[h] for h, pages in existing.items()
             if is_chrome(pages + 1, lines[h], min_pages) and not is_chrome(pages, lines[h], min_pages)]
 

@@ -175,7 +175,7 @@ def run_stats(report: Any) -> dict[str, Any]:
     return {"pages": report.pages, "articles_new": report.new, "duplicates": report.duplicate,
             "articles_updated": report.updated, "articles_unchanged": report.unchanged,
             "skipped": report.skipped, "errors": report.errors, "seeds_ok": report.seeds_ok,
-            "finish_reason": report.finish_reason}
+            "gone": report.gone, "finish_reason": report.finish_reason}
 
 
 @cli.command()

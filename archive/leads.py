@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
 from archive.clusters import Match
 from archive.models import Article, LeadKey
@@ -39,11 +39,15 @@ def lead_keys(text: str, lead_words: int, paragraphs: int) -> list[int]:
     return list(dict.fromkeys(keys))
 
 
-def write_lead_keys(session: Session, article_id: int, keys: list[int]) -> None:
-    """Replace the article's lead keys."""
-    session.execute(delete(LeadKey).where(LeadKey.article_id == article_id))
+def write_lead_keys(session: Session, article_id: int, keys: list[int], *, replace: bool = True) -> None:
+    """Replace the article's lead keys (``replace=False``: a new article, it has none yet)."""
+    if replace:
+        session.execute(_LEADS.delete().where(_LEADS.c.article_id == article_id))
     if keys:
-        session.execute(insert(LeadKey), [{"article_id": article_id, "key": k} for k in keys])
+        session.execute(_LEADS.insert(), [{"article_id": article_id, "key": k} for k in keys])
+
+
+_LEADS = LeadKey.__table__
 
 
 def shingle_containment(short: str, long: str, size: int, min_words: int = 0) -> float:

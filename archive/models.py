@@ -112,6 +112,7 @@ class Article(Base):
     last_modified: Mapped[str | None] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    gone_at: Mapped[datetime | None]      # the page answered 404/410 when re-crawled (kept, not deleted)
 
     def __repr__(self) -> str:
         return f"Article(id={self.id!r}, url={self.url!r})"

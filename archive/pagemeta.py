@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -96,9 +97,14 @@ def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None 
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_line(text: str) -> str:
-    """Lower-case words and digits only: how headlines and link texts are compared with body lines."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    """Lower-case words and digits only: how headlines and link texts are compared with body lines
+    (cached: one page's block texts are compared several times)."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _metas(tree: HtmlElement) -> dict[str, str]:
@@ -281,20 +287,24 @@ def closing_blocks(tree: HtmlElement, blocks: list[HtmlElement], first_line: str
     return _texts(list(reversed(inside)), limit)
 
 
-_SITE_REGION = ("ancestor::*[self::header or self::nav or self::footer or @role='banner' or @role='navigation'"
-                " or @role='contentinfo'][not(ancestor::article or ancestor::main or ancestor::*[@role='main']"
-                " or ancestor::*[@itemprop='articleBody'])]")
+_SITE_REGIONS = ("//*[self::header or self::nav or self::footer or @role='banner' or @role='navigation'"
+                 " or @role='contentinfo'][not(ancestor::article or ancestor::main or ancestor::*[@role='main']"
+                 " or ancestor::*[@itemprop='articleBody'])]")
 
 
 def site_region_texts(blocks: list[HtmlElement]) -> frozenset[str]:
     """Normalised texts found only in the site's own header, navigation and footer (outside the
     article and ``<main>``): a tagline or a menu an extractor may take for a paragraph."""
+    if not blocks:
+        return frozenset()
+    regions = set(blocks[0].getroottree().xpath(_SITE_REGIONS))   # one query for the page, not one per block
     inside: set[str] = set()
     outside: set[str] = set()
     for block in blocks:
         text = normalise_line(block.text_content())
         if text:
-            (inside if block.xpath(_SITE_REGION) else outside).add(text)
+            in_region = bool(regions) and any(a in regions for a in block.iterancestors())
+            (inside if in_region else outside).add(text)
     return frozenset(inside - outside)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from archive.clusters import Match, Member, choose_canonical, credited_origin, verify
 from archive.fingerprint import jaccard, signature_from_bytes
@@ -16,6 +18,7 @@ from archive.store import lock_keys
 from archive.urls import url_key
 
 if TYPE_CHECKING:
+    from sqlalchemy import Row
     from sqlalchemy.orm import Session
 
     from archive.config import ArchiveConfig
@@ -59,11 +62,12 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
 
 
 def place(session: Session, art: Article, banding: Banding, config: ArchiveConfig,
-          reuse: int | None = None) -> tuple[int, bool]:
+          reuse: int | None = None, *, fresh: bool = False) -> tuple[int, bool]:
     """Index ``art`` and put it in its story's cluster (a new one when it has none).
 
     ``reuse`` is the empty cluster an article placed again came from: it keeps its id when the
-    article is still alone, so cluster ids people have seen stay valid.
+    article is still alone, so cluster ids people have seen stay valid. ``fresh`` says the article
+    was inserted in this transaction (it has no lead keys to replace).
 
     Returns the cluster id and whether it joined through an exact copy. On PostgreSQL the band
     buckets and text hash are locked first, so concurrent copies of one story serialise here.
@@ -88,7 +92,7 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
     art.cluster_id = target
     session.flush()
     write_bands(session, art.id, keys)
-    write_lead_keys(session, art.id, leads)
+    write_lead_keys(session, art.id, leads, replace=not fresh)
     refresh_cluster(session, target)
     if reuse is not None and reuse != target:
         refresh_cluster(session, reuse)
@@ -144,8 +148,11 @@ def detach(session: Session, art: Article) -> int | None:
 
 
 def refresh_cluster(session: Session, cluster_id: int) -> None:
-    """Recompute a cluster's size, canonical, credited origin, roles and similarities."""
-    rows = session.execute(select(Article, Site).join(Site, Site.id == Article.site_id)
+    """Recompute a cluster's size, canonical, credited origin, roles and similarities.
+
+    Reads only the columns it needs (never the texts) and writes only the members whose role or
+    similarity changed; article objects the session holds are given the new values as loaded."""
+    rows = session.execute(select(*_MEMBER_COLUMNS).join(Site, Site.id == Article.site_id)
                            .where(Article.cluster_id == cluster_id)).all()
     cluster = session.get(Cluster, cluster_id)
     if cluster is None:
@@ -158,13 +165,20 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
             session.delete(cluster)
         session.flush()
         return
-    members = [_member(a, s) for a, s in rows]
+    members = [_member(r) for r in rows]
     canonical = choose_canonical(members)
-    by_id = {a.id: a for a, _ in rows}
+    by_id = {r.id: r for r in rows}
     canon_sig = signature_from_bytes(by_id[canonical.id].signature)
-    for a, _ in rows:
-        a.similarity = 1.0 if a.id == canonical.id else round(jaccard(canon_sig, signature_from_bytes(a.signature)), 4)
-        a.role = "canonical" if a.id == canonical.id else ("excerpt" if a.is_excerpt else "mirror")
+    changed = []
+    for r in rows:
+        similarity = 1.0 if r.id == canonical.id else round(jaccard(canon_sig, signature_from_bytes(r.signature)), 4)
+        role = "canonical" if r.id == canonical.id else ("excerpt" if r.is_excerpt else "mirror")
+        if similarity != r.similarity or role != r.role:
+            changed.append({"b_id": r.id, "similarity": similarity, "role": role})
+    if changed:
+        session.connection().execute(update(Article.__table__).where(Article.__table__.c.id == bindparam("b_id"))
+                                     .values(similarity=bindparam("similarity"), role=bindparam("role")), changed)
+        _sync_loaded(session, changed)
     cluster.canonical_id = canonical.id
     cluster.size = len(rows)
     cluster.origin = credited_origin(members) or _site_name(rows, canonical.id)
@@ -173,24 +187,38 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
     session.flush()
 
 
+_MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.credits, Article.published,
+                   Article.first_seen, Article.is_excerpt, Article.sitename, Article.signature, Article.similarity,
+                   Article.role, Site.host, Site.name.label("site_name"))
+
+
+def _sync_loaded(session: Session, changed: list[dict]) -> None:
+    """Give the article objects the session holds the values just written (without marking them dirty)."""
+    for values in changed:
+        obj = session.identity_map.get(identity_key(Article, values["b_id"]))
+        if obj is not None:
+            set_committed_value(obj, "similarity", values["similarity"])
+            set_committed_value(obj, "role", values["role"])
+
+
 def _site_name(rows: list, canonical_id: int) -> str | None:
-    for a, s in rows:
-        if a.id == canonical_id:
-            return a.sitename or s.name or s.host
+    for r in rows:
+        if r.id == canonical_id:
+            return r.sitename or r.site_name or r.host
     return None
 
 
 def _declared_original(rows: list, canonical_id: int) -> str | None:
     """The URL members declare as canonical on another site than their own, if any."""
-    for a, s in rows:
-        if a.canonical_url and url_key(a.canonical_url) != a.url_key and not url_key(a.canonical_url).startswith(s.host):
-            return a.canonical_url
+    for r in rows:
+        if r.canonical_url and url_key(r.canonical_url) != r.url_key and not url_key(r.canonical_url).startswith(r.host):
+            return r.canonical_url
     return None
 
 
-def _member(a: Article, s: Site) -> Member:
-    first_seen: datetime | None = a.first_seen
-    return Member(id=a.id, url_key=a.url_key, site_host=s.host, site_name=a.sitename or s.name,
-                  canonical_key=url_key(a.canonical_url) if a.canonical_url else None,
-                  credits=tuple(a.credits or ()), published=a.published, first_seen=first_seen,
-                  is_excerpt=a.is_excerpt)
+def _member(r: Row) -> Member:
+    first_seen: datetime | None = r.first_seen
+    return Member(id=r.id, url_key=r.url_key, site_host=r.host, site_name=r.sitename or r.site_name,
+                  canonical_key=url_key(r.canonical_url) if r.canonical_url else None,
+                  credits=tuple(r.credits or ()), published=r.published, first_seen=first_seen,
+                  is_excerpt=r.is_excerpt)

@@ -113,7 +113,8 @@ def report(args: argparse.Namespace, runs: dict[str, list[dict]]) -> dict:
     rates = {name: median([r["pages_per_s"] for r in rs]) for name, rs in runs.items() if rs}
     crawl = runs["crawl"]
     record: dict = {"benchmark": "crawl", "article_pages": args.pages, "repeat": args.repeat,
-                    "cpus": os.cpu_count(), "pages_fetched": median([r["pages"] for r in crawl]),
+                    "cpus": os.cpu_count(), "load_average": [round(x, 2) for x in _loadavg()],
+                    "pages_fetched": median([r["pages"] for r in crawl]),
                     "crawl_pages_per_s": round(rates["crawl"], 1),
                     "crawl_peak_rss_main_mb": round(median([r["peak_rss_main_mb"] for r in crawl]), 1),
                     "crawl_peak_rss_tree_mb": round(median([r["peak_rss_tree_mb"] for r in crawl]), 1),
@@ -128,7 +129,16 @@ def report(args: argparse.Namespace, runs: dict[str, list[dict]]) -> dict:
         print(f"(b) bare Scrapy     {rates['fetch']:8.1f} pages/s")
         print(f"(c) trafilatura     {rates['trafilatura']:8.1f} pages/s  (one process)")
         print(f"a/b = {record['ratio_a_b']:.2f}   a/c = {record['ratio_a_c']:.2f}")
+    print("load average at the end: {:.2f} {:.2f} {:.2f} (1, 5, 15 min)".format(*_loadavg()))
     return record
+
+
+def _loadavg() -> tuple[float, float, float]:
+    """The machine's load average (zeros where the platform has none): other work skews the figures."""
+    try:
+        return os.getloadavg()
+    except (AttributeError, OSError):
+        return (0.0, 0.0, 0.0)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class CrawlReport:
     errors: dict[str, int] = field(default_factory=dict)     # by kind
     seeds_ok: int = 0
     seeds: int = 0
+    gone: int = 0                                            # archived articles now 404/410
     finish_reason: str | None = None
     failed: str | None = None
 
@@ -61,6 +62,7 @@ class CrawlReport:
                    duplicate=ingested.get("duplicate", 0), unchanged=ingested.get("unchanged", 0),
                    updated=ingested.get("updated", 0), skipped=by_prefix(_PREFIXES["skipped"]),
                    errors=by_prefix(_PREFIXES["errors"]), seeds_ok=seeds_ok, seeds=seeds,
+                   gone=int(stats.get("newsarchive/gone", 0)),
                    finish_reason=stats.get("finish_reason"), failed=failed)
 
 

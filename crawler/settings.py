@@ -61,6 +61,9 @@ DOWNLOADER_MIDDLEWARES = {
     # At most max_pages fetches per run (-a max_pages=N / --max-pages N); after robots.txt, so a
     # forbidden URL does not use up the budget (a retry or a redirect is a fetch and counts)
     "crawler.middlewares.PageBudgetDownloaderMiddleware": 450,
+    # Archived articles: not fetched again until NEWSARCHIVE_RECRAWL_AFTER has passed, then
+    # conditionally (If-None-Match / If-Modified-Since); after robots.txt, before the page budget
+    "crawler.incremental.IncrementalDownloaderMiddleware": 400,
     # Loopback, private and link-local addresses are fetched only when a seed names the host
     "crawler.guards.InternalAddressMiddleware": 55,
     # Retries wait, and their host waits with them: Retry-After on 429/503, else exponential backoff
@@ -121,3 +124,11 @@ NEWSARCHIVE_PROGRESS = False
 NEWSARCHIVE_RETRY_BACKOFF_BASE = 1.0
 NEWSARCHIVE_RETRY_BACKOFF_MAX = 60.0
 NEWSARCHIVE_RETRY_AFTER_MAX = 600.0
+
+# Incremental crawling (crawler.incremental.IncrementalDownloaderMiddleware): an archived article
+# is not fetched again until RECRAWL_AFTER has passed since it was fetched (seconds, or 30m, 6h,
+# 1d ...; 0 asks every run), then conditionally, so an unchanged page costs a 304 and nothing more.
+# Seeds, feeds, sitemaps, robots.txt and home pages are always fetched. INCREMENTAL=False fetches
+# everything in full (URLs already archived are then ingested as unchanged or updated).
+NEWSARCHIVE_RECRAWL_AFTER = "1d"
+NEWSARCHIVE_INCREMENTAL = True

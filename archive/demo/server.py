@@ -87,15 +87,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         resource = self.server.web.resolve(self.server.site_id, self.path) if self.server.web else None
-        if resource is None:
-            status = self._send(404, HTML, NOT_FOUND, send_body)
-        else:
-            if resource.delay:
-                time.sleep(resource.delay)
-            status = self._send_resource(resource, send_body)
+        if resource is not None and resource.delay:
+            time.sleep(resource.delay)
+        # Logged before the answer goes out, so a client that has its answer finds it in the log.
         host = "%s:%d" % self.server.server_address[:2]
         with self.server.lock:
-            self.server.request_log.append((host, self.path, status))
+            self.server.request_log.append((host, self.path, self._status_of(resource)))
+        if resource is None:
+            self._send(404, HTML, NOT_FOUND, send_body)
+        else:
+            self._send_resource(resource, send_body)
+
+    def _status_of(self, resource: Resource | None) -> int:
+        if resource is None:
+            return 404
+        if resource.status == 200 and _not_modified(self.headers, _etag(resource.body), resource.last_modified):
+            return 304
+        return resource.status
 
     def _send_resource(self, resource: Resource, send_body: bool) -> int:
         etag = _etag(resource.body)

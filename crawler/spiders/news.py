@@ -18,6 +18,7 @@ from archive.urls import host_of, normalize_url, url_key
 from crawler import discovery
 from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress
+from crawler.incremental import Fresh, NotModified
 from crawler.items import PageItem
 from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
@@ -243,7 +244,7 @@ class NewsSpider(scrapy.Spider):
             logger.debug("skip %s: %s", request.url, failure.value)
             self.crawler.stats.inc_value("newsarchive/skipped/robots_disallowed")
             return
-        if isinstance(failure.value, PageBudgetExhausted):
+        if isinstance(failure.value, (PageBudgetExhausted, Fresh, NotModified)):      # counted where raised
             logger.debug("skip %s: %s", request.url, failure.value)
             return
         if isinstance(failure.value, (OutOfScope, InternalAddress)):

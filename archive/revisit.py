@@ -1,0 +1,109 @@
+"""What the archive knows about a URL it may fetch again: when it was fetched and its validators.
+
+The crawler's incremental middleware asks this module, once per request, whether a URL is
+archived and how fresh it is (one indexed query on ``article.url_key``), then records the two
+outcomes that bring no new text: a ``304 Not Modified`` (the copy is verified fresh again) and a
+``404``/``410`` (the page is gone; the article is kept).
+
+>>> revisits = Revisits.open("sqlite://")
+>>> revisits.lookup("example.org/a") is None
+True
+>>> revisits.close()
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from archive.models import Article, utcnow
+from archive.store import make_engine, migrate, reader_factory, session_factory
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+# Set when an archived page answers 404/410, cleared by nothing yet (the column is optional: an
+# archive whose schema lacks it only counts the event)
+GONE_COLUMN = "gone_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """The archive's copy of one URL: when it was last fetched (or verified), and its validators."""
+
+    fetched_at: datetime
+    etag: str | None
+    last_modified: str | None
+
+    def age(self, now: datetime) -> float:
+        """Seconds since the copy was fetched or verified."""
+        return (now - self.fetched_at).total_seconds()
+
+
+class Revisits:
+    """Look URLs up by ``url_key`` (read-only sessions); record 304s and vanished pages."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._readers = reader_factory(engine)
+        self._writers = session_factory(engine)
+        self.can_mark_gone = GONE_COLUMN in Article.__table__.c
+
+    @classmethod
+    def open(cls, url: str) -> Revisits | None:
+        """The archive at ``url``, or None when there is none yet (a SQLite file not yet made):
+        then every URL is new. Raises ArchiveError (DatabaseUnavailable) when it cannot be opened."""
+        parsed = make_url(url)
+        database = parsed.database or ""
+        if (parsed.get_backend_name() == "sqlite" and database and database != ":memory:"
+                and not database.startswith("file:") and not Path(database).expanduser().exists()):
+            return None
+        engine = make_engine(url)
+        migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def lookup(self, key: str) -> Visit | None:
+        """The archived copy of the page whose ``url_key`` is ``key``, or None."""
+        query = select(Article.fetched_at, Article.etag, Article.last_modified).where(Article.url_key == key)
+        with self._readers() as session:
+            row = session.execute(query).first()
+        return None if row is None else Visit(*row)
+
+    def verified(self, key: str, etag: str | None = None, last_modified: str | None = None,
+                 when: datetime | None = None) -> bool:
+        """Record that the page answered 304: its copy is fresh as of ``when`` (validators the 304
+        repeated replace the stored ones). False when the URL is not archived."""
+        values: dict[str, object] = {"fetched_at": when or utcnow()}
+        if etag:
+            values["etag"] = etag
+        if last_modified:
+            values["last_modified"] = last_modified
+        return self._update(key, values)
+
+    def mark_gone(self, key: str, when: datetime | None = None) -> bool:
+        """Record that the archived page answered 404/410 (the article is kept). False when the
+        URL is not archived or the archive's schema has no place for the mark."""
+        if not self.can_mark_gone:
+            return False
+        return self._update(key, {GONE_COLUMN: when or utcnow()})
+
+    def _update(self, key: str, values: dict[str, object]) -> bool:
+        try:
+            with self._writers.begin() as session:
+                result = session.execute(update(Article).where(Article.url_key == key).values(**values))
+                return bool(result.rowcount)
+        except DBAPIError as exc:
+            logger.warning("could not record the revisit of %s: %s", key, str(exc.orig or exc).splitlines()[0])
+            return False
