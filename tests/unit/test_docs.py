@@ -94,3 +94,13 @@ def _rewrite_cli_doc() -> None:
 if __name__ == "__main__":
     _rewrite_cli_doc()
     sys.exit(0)
+
+
+def test_every_newsarchive_setting_is_documented():
+    import re
+
+    from crawler import settings
+
+    names = {n for n in vars(settings) if n.startswith("NEWSARCHIVE_")}
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert names and {n for n in names if not re.search(rf"`{n}`", doc)} == set()
