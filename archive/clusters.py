@@ -39,7 +39,7 @@ def verify(signature: np.ndarray, size: int, cand_signature: np.ndarray, cand_si
 
 
 def name_key(name: str | None) -> str:
-    """A publisher name or host reduced for comparison: 'The Foreign Policy' ~ 'foreignpolicy.com'."""
+    """A publisher name or host reduced for comparison: 'The Harbour Review' ~ 'harbourreview.com'."""
     if not name:
         return ""
     lowered = name.casefold().strip()
@@ -72,12 +72,12 @@ class Member:
 
 def credited_origin(members: list[Member]) -> str | None:
     """The publisher most members credit as the story's origin ("originally appeared in X",
-    "(c) X", "Read more at X"). Spellings of one publisher count together ("Foreign Policy",
-    "foreignpolicy.com"); the most frequent name that is not a bare host is returned.
+    "(c) X", "Read more at X"). Spellings of one publisher count together ("Harbour Review",
+    "harbourreview.com"); the most frequent name that is not a bare host is returned.
 
-    >>> credited_origin([Member(1, "a/1", "a", credits=("foreignpolicy.com",)),
-    ...                  Member(2, "b/1", "b", credits=("Foreign Policy",))])
-    'Foreign Policy'
+    >>> credited_origin([Member(1, "a/1", "a", credits=("harbourreview.com",)),
+    ...                  Member(2, "b/1", "b", credits=("Harbour Review",))])
+    'Harbour Review'
     """
     groups: list[list[str]] = []
     for m in sorted(members, key=lambda m: m.id):

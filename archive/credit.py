@@ -60,10 +60,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z©])")
 def clean_publisher(raw: str) -> str | None:
     """The publisher's name in an attribution tail, or ``None`` when it does not look like a name.
 
-    >>> clean_publisher("Foreign Policy magazine and is republished here with permission.")
-    'Foreign Policy'
-    >>> clean_publisher("Foreign Policy, 2022.")
-    'Foreign Policy'
+    >>> clean_publisher("Harbour Review magazine and is republished here with permission.")
+    'Harbour Review'
+    >>> clean_publisher("Harbour Review, 2022.")
+    'Harbour Review'
     """
     name = raw.strip().strip("\"“”'‘’*_ ")
     stop = _NAME_STOPS.search(name)
@@ -128,8 +128,8 @@ def split_credits(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
 def find_credits(lines: list[str]) -> tuple[str, ...]:
     """Publishers that ``lines`` credit as the origin of the story, in order of appearance.
 
-    >>> find_credits(["Body text.", "This article originally appeared in Foreign Policy."])
-    ('Foreign Policy',)
+    >>> find_credits(["Body text.", "This article originally appeared in Harbour Review."])
+    ('Harbour Review',)
     >>> find_credits(["(c) The Harbor Ledger, 2022"])
     ('The Harbor Ledger',)
     """
