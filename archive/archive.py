@@ -21,7 +21,7 @@ from archive.fingerprint import Fingerprint, fingerprint, params_record
 from archive.index import Banding
 from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.normalize import words
-from archive.placement import detach, place, refresh_cluster, resolve_cluster
+from archive.placement import detach, place, resolve_cluster
 from archive.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
 from archive.urls import host_of, url_key
 

@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Iterator
 
 import click

@@ -195,7 +195,7 @@ def test_same_host_canonical_elsewhere_is_an_alternate():
 @pytest.mark.parametrize("canonical", [
     "https://riverbend-post.example/2024/03/05/footbridge/",   # a republished copy naming its original
     f"{ARTICLE_URL}?utm_source=feed",                           # the same page, spelled differently
-    f"http://harwick-news.example/2024/03/05/council-approves-footbridge-over-the-esk",
+    "http://harwick-news.example/2024/03/05/council-approves-footbridge-over-the-esk",
     f"{SITE}/",                                                 # a broken canonical to the home page
 ])
 def test_canonicals_that_do_not_make_an_alternate(canonical):
