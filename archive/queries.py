@@ -36,12 +36,7 @@ def clusters(session: Session, *, min_size: int = 2, site: str | None = None, si
     query = (select(Cluster, canon, csite, story_date.label("story_date"))
              .join(canon, canon.id == Cluster.canonical_id).join(csite, csite.id == canon.site_id)
              .where(Cluster.merged_into.is_(None), Cluster.size >= min_size))
-    if site:
-        query = query.where(_has_member_on(site))
-    if since is not None:
-        query = query.where(story_date >= since)
-    if until is not None:
-        query = query.where(story_date < until)
+    query = _story_filters(query, story_date, site, since, until)
     order = (story_date.desc(), Cluster.id.desc()) if sort == "recent" else (Cluster.size.desc(), Cluster.id)
     rows = session.execute(query.order_by(*order).limit(limit))
     return [{"id": c.id, "size": c.size, "title": a.title, "canonical_url": a.url,
@@ -179,15 +174,21 @@ def export_rows(session: Session, *, min_size: int = 1, site: str | None = None,
              .join(Site, Site.id == Article.site_id).join(Cluster, Cluster.id == Article.cluster_id)
              .join(canon, canon.id == Cluster.canonical_id)
              .where(Cluster.merged_into.is_(None), Cluster.size >= min_size))
-    if site:
-        query = query.where(_has_member_on(site))
-    if since is not None:
-        query = query.where(story_date >= since)
-    if until is not None:
-        query = query.where(story_date < until)
+    query = _story_filters(query, story_date, site, since, until)
     for r in session.execute(query.order_by(Article.id).execution_options(yield_per=EXPORT_BATCH)):
         yield {"url": r.url, "cluster_id": r.cluster_id, "is_canonical": r.role == "canonical", "role": r.role,
                "title": r.title, "site": r.sitename or r.name or r.host, "host": r.host, "author": r.author,
                "published": _iso(r.published), "first_seen": _iso(r.first_seen), "similarity": r.similarity,
                "origin": r.origin, "origin_url": r.origin_url, "canonical_url": r.canonical_url,
                "language": r.language, "text": r.text}
+
+
+def _story_filters(query, story_date, site, since, until):  # noqa: ANN001, ANN202 - SQLAlchemy selects
+    """The --site/--since/--until filters shared by clusters and export."""
+    if site:
+        query = query.where(_has_member_on(site))
+    if since is not None:
+        query = query.where(story_date >= since)
+    if until is not None:
+        query = query.where(story_date < until)
+    return query
