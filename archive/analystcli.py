@@ -1,4 +1,4 @@
-"""The analyst commands of `newsarchive` (`stats`, `sources`, `search`) and the story filters and export
+"""The analyst commands of `newsarchive` (`stats`, `sources`, `search`, `datasette-metadata`) and the story filters and export
 writers (JSON lines, CSV, Parquet) that `clusters` and `export` use."""
 
 from __future__ import annotations
@@ -162,15 +162,19 @@ def sources(as_json: bool, db_url: str) -> None:
 @json_option
 @db_option
 def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
-    """Find articles whose title or text holds all of WORDS, with their cluster.
+    """Find articles whose title or text holds WORDS, best matches first, with their cluster.
 
-    PostgreSQL uses its full-text search (whole words, best matches first); SQLite matches each
-    word as a substring, ignoring ASCII case (title matches first).
+    Whole words in any case: every word must be there; "a phrase" in double quotes keeps its
+    words together; -word (or -"a phrase") leaves out the articles holding it; `or` between words
+    or phrases gives alternatives. Other punctuation only separates words. A search that starts
+    with - goes after `--`. Ranked by bm25 on SQLite (FTS5; title words count double) and by
+    ts_rank on PostgreSQL (a GIN index).
 
     \b
     Examples:
       newsarchive search "harbour storm"
-      newsarchive search ferry --limit 5 --json
+      newsarchive search '"lighthouse keeper" -ferry'
+      newsarchive search "ferry or harbour" --limit 5 --json
     """
     from archive.queries import search as query
 
@@ -188,6 +192,44 @@ def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
         click.echo(f"{r['cluster_id'] or '':>7}  {r['cluster_size'] or '':>4}  {r['role']:<9}  "
                    f"{_cut(r['site'], 22):<22}  {_cut(r['title'], 60)}")
         click.echo(f"{'':>7}  {'':>4}  {'':<9}  {r['url']}")
+
+
+@click.command("datasette-metadata")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default stdout).")
+@db_option
+def datasette_metadata(output: str | None, db_url: str) -> None:
+    """Write Datasette metadata for a SQLite archive: what every table, view and column means,
+    full-text search on the article table, and canned queries (biggest stories, who republishes
+    whom, copies of one URL).
+
+    Then serve the archive with `datasette newsarchive.db -m metadata.json`. Datasette reads
+    SQLite files only; the metadata names the database after the file.
+
+    \b
+    Examples:
+      newsarchive datasette-metadata -o metadata.json
+      newsarchive datasette-metadata --db sqlite:///archive/news.db > metadata.json
+    """
+    from sqlalchemy.engine import make_url
+
+    from archive.datasette import database_name, metadata
+    from archive.queries import has_fts
+
+    try:
+        url = make_url(db_url)
+    except Exception:  # noqa: BLE001 - any unreadable URL is a usage error here
+        raise click.BadParameter("not a database URL", param_hint="--db") from None
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.BadParameter(f"Datasette reads SQLite files only, not {url.get_backend_name()} archives",
+                                 param_hint="--db")
+    fts = _read(db_url, has_fts)
+    text = json.dumps(metadata(database_name(url.database), fts=fts), ensure_ascii=False, indent=2) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+        click.echo(f"wrote {output}: datasette {url.database} -m {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 PARQUET_BATCH = 1000

@@ -6,18 +6,18 @@ import functools
 import logging
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import func, select
 
-from archive import chrome
+from archive import chrome, frontier
 from archive.article import Article as ArticleValue
 from archive.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
 from archive.diff import compare
 from archive.errors import NotFound
-from archive.fingerprint import Fingerprint, fingerprint, params_record
+from archive.fingerprint import Fingerprint, fingerprint, params_record, prepare
 from archive.index import Banding
 from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.normalize import words
@@ -27,6 +27,8 @@ from archive.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
 
+RUN_HEARTBEAT = timedelta(seconds=10)   # a running crawl writes crawl_run.heartbeat_at this often
+RUN_LOST_AFTER = 12                      # heartbeats missed before a run (on any machine) is taken as died
 MIN_WORDS = 20          # an article body shorter than this, once chrome is gone, is not archived
 
 
@@ -46,6 +48,7 @@ class Archive:
         migrate(self._engine)
         self._sessions = session_factory(self._engine)
         self._readers = reader_factory(self._engine)
+        self._site_ids: dict[str, tuple[int, bool]] = {}     # host -> (id, named), see _site
         if not readonly:
             self._banding  # noqa: B018 - an archive built with other parameters is refused at once
 
@@ -80,49 +83,92 @@ class Archive:
 
     def ingest_article(self, article: ArticleValue, *, fetched_at: datetime | None = None,
                        found_via: str | None = None, etag: str | None = None,
-                       last_modified: str | None = None) -> IngestResult:
+                       last_modified: str | None = None, mark: frontier.PageMark | None = None) -> IngestResult:
         """Archive one extracted page, index it and cluster it, all in one transaction (run again
-        if a concurrent writer beat it to a row: the same page, or a new site's first page)."""
+        if a concurrent writer beat it to a row: the same page, or a new site's first page).
+        ``mark`` (the page's frontier row and the links it holds) commits in the same transaction."""
         fetched_at = fetched_at or utcnow()
         banding = self._banding  # noqa: F841 - checked against meta outside the page's transaction
-        return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified), article.url)
+        return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified, mark),
+                           article.url)
+
+    def record_page(self, mark: frontier.PageMark) -> None:
+        """Commit the frontier part of a fetch that archived nothing (a feed, a section page, an
+        error): the page's own row and the links it holds, in one transaction."""
+        def once() -> None:
+            with self._sessions.begin() as session:
+                frontier.record(session, mark)
+        retry_races(once, mark.url)
+
+    def frontier_due(self, hosts: list[str]) -> Iterator[Any]:
+        """Pending frontier rows of ``hosts`` whose next attempt is due (read-only, streamed)."""
+        after, now = "", utcnow()
+        while True:
+            with self._readers() as session:      # one short read per batch: never holds the crawl back
+                rows = frontier.due(session, hosts, now, after=after)
+            yield from rows
+            if len(rows) < frontier.DUE_BATCH:
+                return
+            after = rows[-1].url_key
 
     def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
-                     last_modified: str | None) -> IngestResult:
+                     last_modified: str | None, mark: frontier.PageMark | None = None) -> IngestResult:
         with self._sessions.begin() as session:
-            site = self._site(session, host_of(article.url), article.sitename)
-            existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
-            lines = chrome.page_lines(article.text)
-            text = self._clean(session, site.id, article.text, lines)
-            if len(words(text)) < MIN_WORDS:
-                return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
-            fp = fingerprint(text, self.config.fingerprint)
-            if existing is not None:
-                return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
-            twin = next((u for u, s in session.execute(select(Article.url, Article.site_id)  # by the text_hash index
-                                                       .where(Article.text_hash == fp.text_hash)) if s == site.id), None)
-            if twin is not None:
-                # One site, one text, two URLs (share links, print views): one page, archived once.
-                return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
-            row = self._new_row(article, text, fp, site.id, fetched_at, found_via, etag, last_modified)
-            session.add(row)
-            session.flush()
-            cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
-            self._learn(session, row, lines)
-            session.refresh(row, ["cluster_id", "similarity"])  # what placing and learning may change
-            size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
-            status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
-            return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
+            result = self._ingest_page(session, article, fetched_at, found_via, etag, last_modified)
+            if mark is not None:
+                frontier.record(session, mark)
+            return result
 
-    def _site(self, session, host: str, name: str | None) -> Site:  # noqa: ANN001
+    def _ingest_page(self, session, article: ArticleValue, fetched_at: datetime, found_via: str | None,  # noqa: ANN001
+                     etag: str | None, last_modified: str | None) -> IngestResult:
+        site_id = self._site(session, host_of(article.url), article.sitename)
+        existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
+        # An extraction worker may have computed the lines, word count and fingerprint already
+        # (archive.extract.extract_prepared); they are used only while no learned chrome is cut.
+        prepared = getattr(article, "prepared", None)
+        if prepared is not None and not prepared.fits(article.text, self.config.fingerprint):
+            prepared = None
+        lines = prepared.lines if prepared is not None else chrome.page_lines(article.text)
+        text = self._clean(session, site_id, article.text, lines)
+        if prepared is None or text != article.text:
+            prepared = prepare(text, self.config.fingerprint)
+        if prepared.word_count < MIN_WORDS:
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
+        fp = prepared.fingerprint
+        if existing is not None:
+            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+        twin = next((u for u, s in session.execute(select(Article.url, Article.site_id)  # by the text_hash index
+                                                   .where(Article.text_hash == fp.text_hash)) if s == site_id), None)
+        if twin is not None:
+            # One site, one text, two URLs (share links, print views): one page, archived once.
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
+        row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
+        session.add(row)
+        session.flush()
+        cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
+        self._learn(session, row, lines)
+        session.refresh(row, ["cluster_id", "similarity"])  # what placing and learning may change
+        size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
+        status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
+        return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
+
+    def _site(self, session, host: str, name: str | None) -> int:  # noqa: ANN001
+        """The site's id, its row made when the host is new (and named when it had no name).
+        Sites are never deleted, so an id read from a committed row is kept for later pages."""
+        known = self._site_ids.get(host)
+        if known is not None and (known[1] or not name):
+            return known[0]
         site = session.scalar(select(Site).where(Site.host == host))
         if site is None:
             site = Site(host=host, name=name)
             session.add(site)
             session.flush()
-        elif name and not site.name:
+            return site.id          # not remembered: this transaction may yet roll back
+        if name and not site.name:
             site.name = name
-        return site
+            return site.id
+        self._site_ids[host] = (site.id, bool(site.name))
+        return site.id
 
     def _clean(self, session, site_id: int, raw: str, lines: dict[int, str] | None = None) -> str:  # noqa: ANN001
         lines = chrome.page_lines(raw) if lines is None else lines
@@ -208,16 +254,12 @@ class Archive:
                     "members": members}
 
     def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Every archived article as the export contract's row, streamed."""
+        """Every archived article as the export contract's row, streamed (``queries.export_rows``
+        without filters)."""
+        from archive.queries import export_rows
+
         with self._readers() as session:
-            query = (select(Article, Site, Cluster).join(Site, Site.id == Article.site_id)
-                     .outerjoin(Cluster, Cluster.id == Article.cluster_id).order_by(Article.id)
-                     .execution_options(yield_per=500))
-            for a, s, c in session.execute(query):
-                row = _member_dict(a, s)
-                row.update(cluster_id=a.cluster_id, is_canonical=a.role == "canonical", text=a.text,
-                           origin=c.origin if c else None, origin_url=c.origin_url if c else None)
-                yield row
+            yield from export_rows(session)
 
     def stats(self) -> dict[str, int]:
         with self._readers() as session:
@@ -232,10 +274,15 @@ class Archive:
         """Record a crawl run as started; runs left 'running' by a dead process are marked 'died'."""
         with self._sessions.begin() as session:
             host = socket.gethostname()
-            for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.hostname == host)):
-                if run.pid and not _pid_alive(run.pid):
+            now = utcnow()
+            for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+                beat = run.heartbeat_at
+                if beat is not None and beat.tzinfo is None:
+                    beat = beat.replace(tzinfo=timezone.utc)
+                if (run.hostname == host and run.pid and not _pid_alive(run.pid)) or (
+                        beat is not None and now - beat > RUN_HEARTBEAT * RUN_LOST_AFTER):
                     run.status, run.reason = "died", "the process ended without finishing the run"
-            run = CrawlRun(seeds=list(seeds), pid=os.getpid(), hostname=host, status="running")
+            run = CrawlRun(seeds=list(seeds), pid=os.getpid(), hostname=host, status="running", heartbeat_at=now)
             session.add(run)
             session.flush()
             return run.id

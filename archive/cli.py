@@ -81,36 +81,45 @@ def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> list[str]:
-    from crawler.run import read_seeds_file
+def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> tuple[list[str], dict[str, float]]:
+    """The seeds of the command line and --seeds-file, and the per-host re-crawl intervals the file gives."""
+    from crawler.run import read_seeds
     from crawler.spiders.news import parse_seeds
 
     try:
         seeds = parse_seeds(list(urls)) if urls else []
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
+    intervals: dict[str, float] = {}
     if seeds_file:
         try:
-            seeds += read_seeds_file(seeds_file)
+            from_file, intervals = read_seeds(seeds_file)
+            seeds += from_file
         except OSError as exc:
             raise click.BadParameter(f"cannot read {seeds_file}: {exc.strerror}", param_hint="--seeds-file")
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--seeds-file") from None
     if not seeds:
         raise click.UsageError("give at least one seed URL or --seeds-file")
-    return list(dict.fromkeys(seeds))
+    return list(dict.fromkeys(seeds)), intervals
 
 
 @cli.command()
 @click.argument("urls", nargs=-1, metavar="[URL ...]")
-@click.option("--seeds-file", type=click.Path(dir_okay=False), help="File of seed URLs, one a line, # comments.")
+@click.option("--seeds-file", type=click.Path(dir_okay=False),
+              help="File of seed URLs, one a line, # comments; `URL recrawl=6h` sets the re-crawl interval of URL's host.")
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does.")
+@click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
+              help="Share the crawl frontier with the other workers started with this Redis URL "
+                   "(redis://HOST:PORT/DB) and the same seeds; see docs/scaling.md.")
+@click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True, default="newsarchive",
+              show_default=True, metavar="NAME", help="Prefix of the shared frontier's Redis keys.")
 @db_option
 @click.pass_context
 def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max_pages: int | None,
-          settings: tuple[str, ...], db_url: str) -> None:
+          settings: tuple[str, ...], frontier: str | None, frontier_name: str, db_url: str) -> None:
     """Crawl home pages, feeds, sitemaps or robots.txt files into the archive.
 
     Each URL's kind is detected from the response; the hosts of the seeds are the crawl's scope.
@@ -120,19 +129,37 @@ def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max
       newsarchive crawl https://example.org/ https://example.org/rss.xml
       newsarchive crawl --seeds-file seeds.txt --max-pages 500
       newsarchive crawl https://example.org/ -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
+      newsarchive crawl --seeds-file seeds.txt --frontier redis://127.0.0.1:6379/0
     """
-    seeds = _collect_seeds(urls, seeds_file)
-    report = _run_crawl(ctx, seeds, db_url, max_pages, _parse_settings(settings))
+    seeds, intervals = _collect_seeds(urls, seeds_file)
+    overrides = _parse_settings(settings)
+    if intervals:       # `URL recrawl=6h` lines of the seeds file
+        overrides.setdefault("NEWSARCHIVE_RECRAWL_BY_HOST", intervals)
+    if frontier:
+        from crawler.frontier_redis import check_name, check_url
+
+        try:
+            overrides.update(NEWSARCHIVE_FRONTIER=check_url(frontier),
+                             NEWSARCHIVE_FRONTIER_NAME=check_name(frontier_name))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--frontier") from None
+    report = _run_crawl(ctx, seeds, db_url, max_pages, overrides)
     click.echo(report.summary(), err=True)
 
 
 def _run_crawl(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int | None,
                settings: dict[str, Any]) -> Any:
-    """Run one crawl holding the archive's run lock; a second crawl exits 1 at once."""
+    """Run one crawl holding the archive's run lock; a second crawl exits 1 at once. The workers of
+    a shared frontier hold it together (shared mode), never with a plain crawl."""
     from archive.runlock import run_lock
 
+    frontier = settings.get("NEWSARCHIVE_FRONTIER")
     try:
-        with run_lock(db_url):
+        if frontier:
+            from crawler.frontier_redis import preflight
+
+            preflight(frontier, settings.get("NEWSARCHIVE_FRONTIER_NAME") or "newsarchive", seeds)
+        with run_lock(db_url, shared=bool(frontier)):
             return _run_crawl_locked(ctx, seeds, db_url, max_pages, settings)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
@@ -145,7 +172,7 @@ def _run_crawl_locked(ctx: click.Context, seeds: list[str], db_url: str, max_pag
     with open_archive(db_url) as archive:
         run_id = archive.start_run(seeds)
     progress = sys.stderr.isatty() and not ctx.obj.get("quiet")
-    settings = {"LOG_LEVEL": _crawl_log_level(ctx, progress), **settings}
+    settings = {"LOG_LEVEL": _crawl_log_level(ctx, progress), **settings, "NEWSARCHIVE_RUN_ID": run_id}
     logging.getLogger().handlers.clear()     # Scrapy installs its own root handler for the crawl
     try:
         report = run_crawl(seeds, db_url, max_pages=max_pages, settings=settings, progress=progress)
@@ -153,10 +180,13 @@ def _run_crawl_locked(ctx: click.Context, seeds: list[str], db_url: str, max_pag
         with open_archive(db_url) as archive:
             archive.finish_run(run_id, "interrupted", {}, "interrupted by the user")
         raise
-    with open_archive(db_url) as archive:
-        interrupted = report.finish_reason == "shutdown"
-        status = "failed" if report.failed else ("interrupted" if interrupted else "ok")
-        archive.finish_run(run_id, status, run_stats(report), report.failed)
+    interrupted = report.finish_reason == "shutdown"
+    status = "failed" if report.failed else ("interrupted" if interrupted else "ok")
+    try:
+        with open_archive(db_url) as archive:
+            archive.finish_run(run_id, status, run_stats(report), report.failed)
+    except click.ClickException as exc:     # the archive is unavailable: the next run records this one as died
+        logging.getLogger(__name__).warning("the run record could not be updated: %s", exc.message)
     if report.failed:
         raise click.ClickException(report.failed)
     return report
@@ -174,7 +204,8 @@ def run_stats(report: Any) -> dict[str, Any]:
     return {"pages": report.pages, "articles_new": report.new, "duplicates": report.duplicate,
             "articles_updated": report.updated, "articles_unchanged": report.unchanged,
             "skipped": report.skipped, "errors": report.errors, "seeds_ok": report.seeds_ok,
-            "gone": report.gone, "finish_reason": report.finish_reason}
+            "gone": report.gone, "resumed": report.resumed, "db_wait_retries": report.db_waits,
+            "finish_reason": report.finish_reason}
 
 
 @cli.command()
@@ -220,7 +251,12 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 @json_option
 @db_option
 def show(cluster_id: int, as_json: bool, db_url: str) -> None:
-    """Show one cluster: its credited origin, canonical article and mirrors.
+    """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
+    with the canonical.
+
+    Under each copy: "~ headline:" and "~" for a headline or paragraph edited, with the words
+    cut marked [-so-] and the words added {+so+}; "-" for a byline or paragraph cut; "+" for a
+    paragraph added. Colour when the output is a terminal. JSON gives the same changes as data.
 
     \b
     Examples:
@@ -232,12 +268,15 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
         return
-    click.echo(format_cluster(detail))
+    click.echo(format_cluster(detail, color=True))      # click drops the colour unless stdout is a terminal
 
 
-def format_cluster(detail: dict[str, Any]) -> str:
+def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
     """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
-    similarity to the canonical and what it changed."""
+    similarity to the canonical and what it changed (``archive.diff.describe``; ANSI colours
+    with ``color``)."""
+    from archive.diff import describe
+
     lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
              f"  credited origin: {detail['origin'] or 'unknown'}"]
     if detail.get("origin_url"):
@@ -250,6 +289,7 @@ def format_cluster(detail: dict[str, Any]) -> str:
         lines.append(f"            {m['url']}")
         if m.get("changes"):
             lines.append(f"            changes: {m['changes']['summary']}")
+            lines.extend(f"              {line}" for line in describe(m["changes"], color))
     return "\n".join(lines)
 
 
@@ -364,10 +404,11 @@ def _cut(value: Any, width: int) -> str:
 
 
 def _add_operations_commands() -> None:
-    from archive.analystcli import search, sources, stats
+    from archive.analystcli import datasette_metadata, search, sources, stats
     from archive.opscli import doctor, schedule
+    from archive.report import report
 
-    for command in (doctor, schedule, stats, sources, search):
+    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
         cli.add_command(command)
 
 

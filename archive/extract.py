@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -20,6 +21,7 @@ from archive.article import Article, SkipReason, Skipped
 from archive.boilerplate import remove_chrome_lines
 from archive.credit import excerpt_publisher, split_credits
 from archive.decode import charset_of, decode_html, repair_mojibake, sniff_body
+from archive.fingerprint import Prepared, prepare
 from archive.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
 from archive.urls import url_key
@@ -27,6 +29,8 @@ from archive.urls import url_key
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from trafilatura.settings import Document
+
+    from archive.config import FingerprintParams
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +103,32 @@ def extract(body: bytes | str, url: str, *, found_via: str | None = None,
     if isinstance(result, Skipped):
         logger.debug("skip %s: %s", url, result)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle(Article):
+    """An extracted article with what the archive's writer would otherwise compute from its text
+    (line hashes, word count, fingerprint): made in an extraction worker, so a crawl's single
+    writer only looks up, strips learned chrome and stores. The writer checks that ``prepared``
+    belongs to this very text and these fingerprint parameters before using it."""
+
+    prepared: Prepared | None = None
+
+
+def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, found_via: str | None = None,
+                     content_type: str | None = None) -> Article | Skipped:
+    """``extract``, then ``fingerprint.prepare`` of the article's text with ``params``: what a
+    crawl's extraction workers run.
+
+    >>> from archive.config import FingerprintParams
+    >>> extract_prepared(b"", "https://example.com/a", FingerprintParams()).reason
+    <SkipReason.EMPTY: 'empty'>
+    """
+    result = extract(body, url, found_via=found_via, content_type=content_type)
+    if isinstance(result, Skipped):
+        return result
+    values = {f.name: getattr(result, f.name) for f in fields(Article)}
+    return PreparedArticle(**values, prepared=prepare(result.text, params))
 
 
 def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipped:

@@ -131,10 +131,7 @@ def fingerprint(text: str, params: FingerprintParams) -> Fingerprint:
     (2, (128,))
     """
     normalised = normalize_text(text)
-    hashes = shingle_hashes(_WORD.findall(normalised), params.shingle_size)   # = words(text)
-    signature = minhash_signature(hashes, params.num_perm, params.seed)
-    digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-    return Fingerprint(digest, signature, int(hashes.shape[0]))
+    return _fingerprint_normalised(normalised, _WORD.findall(normalised), params)   # = words(text)
 
 
 def signature_from_bytes(data: bytes) -> np.ndarray:
@@ -157,3 +154,45 @@ def containment(j: float, size_a: int, size_b: int) -> float:
     if smaller <= 0:
         return 0.0
     return min(1.0, j * (size_a + size_b) / ((1.0 + j) * smaller))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What the archive's writer needs of an extracted text, computed beside extraction (in an
+    extraction worker, so the single writer does less): the text's distinct lines by hash (for
+    chrome learning), its word count and its fingerprint with ``params``.
+
+    ``text`` is the text it was computed from: the writer uses the rest only for that very text
+    made with its own parameters, and computes them again otherwise.
+    """
+
+    text: str
+    params: FingerprintParams
+    lines: dict[int, str]
+    word_count: int
+    fingerprint: Fingerprint
+
+    def fits(self, text: str, params: FingerprintParams) -> bool:
+        return self.params == params and self.text == text
+
+
+def prepare(text: str, params: FingerprintParams) -> Prepared:
+    """Line hashes, word count and fingerprint of ``text``: what ``Archive`` computes when a page
+    arrives without them.
+
+    >>> p = prepare("one two three\\nfour five six", FingerprintParams())
+    >>> p.word_count, len(p.lines), p.fingerprint.text_hash == fingerprint(p.text, FingerprintParams()).text_hash
+    (6, 2, True)
+    """
+    from archive.chrome import page_lines      # chrome imports the models: only when needed
+
+    normalised = normalize_text(text)
+    tokens = _WORD.findall(normalised)
+    return Prepared(text, params, page_lines(text), len(tokens), _fingerprint_normalised(normalised, tokens, params))
+
+
+def _fingerprint_normalised(normalised: str, tokens: list[str], params: FingerprintParams) -> Fingerprint:
+    hashes = shingle_hashes(tokens, params.shingle_size)
+    signature = minhash_signature(hashes, params.num_perm, params.seed)
+    digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+    return Fingerprint(digest, signature, int(hashes.shape[0]))

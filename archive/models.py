@@ -174,3 +174,25 @@ class CrawlRun(Base):
     pid: Mapped[int | None]
     hostname: Mapped[str | None] = mapped_column(String(255))
     reason: Mapped[str | None] = mapped_column(Text)
+    heartbeat_at: Mapped[datetime | None]     # last sign of life of a running crawl (shared frontiers)
+
+
+class Frontier(Base):
+    """The crawl frontier: every URL a crawl discovered, with its state. A page's row is marked in
+    the same transaction as its article, and the links it holds are added with it, so a killed crawl
+    resumes from here (``pending`` rows) and loses nothing that was committed."""
+
+    __tablename__ = "frontier"
+    url_key: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), default="pending")   # pending|done|failed|gone
+    found_via: Mapped[str | None] = mapped_column(String(32))
+    depth: Mapped[int] = mapped_column(SmallInteger, default=0)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(64))        # what the last attempt gave
+    discovered_run: Mapped[int | None]
+    discovered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (Index("ix_frontier_state_host", "state", "host"),)

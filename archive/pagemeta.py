@@ -218,7 +218,10 @@ def text_blocks(tree: HtmlElement) -> list[HtmlElement]:
     """The innermost text blocks of a page (paragraphs, list items, link-only divs) in document order."""
     holders: set[HtmlElement] = set()
     for element in tree.iter(*_NESTED_BLOCKS):
-        holders.update(element.iterancestors())
+        for ancestor in element.iterancestors():
+            if ancestor in holders:      # and so are its own ancestors: they were added with it
+                break
+            holders.add(ancestor)
     return [element for element in tree.iter(*_BLOCK_TAGS) if element not in holders]
 
 
@@ -297,14 +300,16 @@ def site_region_texts(blocks: list[HtmlElement]) -> frozenset[str]:
     article and ``<main>``): a tagline or a menu an extractor may take for a paragraph."""
     if not blocks:
         return frozenset()
-    regions = set(blocks[0].getroottree().xpath(_SITE_REGIONS))   # one query for the page, not one per block
+    # One query for the page, then every element below a region once (not the ancestors of each block).
+    below_region: set[HtmlElement] = set()
+    for region in blocks[0].getroottree().xpath(_SITE_REGIONS):
+        below_region.update(region.iterdescendants())
     inside: set[str] = set()
     outside: set[str] = set()
     for block in blocks:
         text = normalise_line(block.text_content())
         if text:
-            in_region = bool(regions) and any(a in regions for a in block.iterancestors())
-            (inside if in_region else outside).add(text)
+            (inside if block in below_region else outside).add(text)
     return frozenset(inside - outside)
 
 

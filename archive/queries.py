@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import statistics
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from sqlalchemy import Select, and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, case, column, exists, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session, aliased
 
 from archive.models import Article, Cluster, Site
@@ -112,42 +114,151 @@ def _float(value: Any) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
+FTS_TABLE = "article_fts"              # SQLite: the FTS5 index of article title and text (migration 0005)
+SEARCH_INDEX = "ix_article_search"     # PostgreSQL: the GIN index on search_document() (migration 0005)
+TITLE_WEIGHT = 2.0                     # SQLite bm25: a word in the title counts this much more
+_SEARCH_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True, slots=True)
+class SearchGroup:
+    """Phrases an article must all hold (``include``) and none of which it may hold (``exclude``)."""
+
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+def parse_search(words: str) -> list[SearchGroup]:
+    """What a search asks for, as groups of which an article must match one: ``"a phrase"`` in
+    double quotes, ``-word`` or ``-"a phrase"`` to exclude, ``or`` between alternatives, any other
+    word required. Punctuation is only a separator (as in the index), so no input is a syntax error;
+    a term without a letter or digit is dropped, and so is a group that only excludes.
+
+    >>> parse_search('"harbour storm" ferry -bus or flood')
+    [SearchGroup(include=('harbour storm', 'ferry'), exclude=('bus',)), SearchGroup(include=('flood',), exclude=())]
+    """
+    groups: list[SearchGroup] = []
+    include: list[str] = []
+    exclude: list[str] = []
+
+    def close() -> None:
+        if include:
+            groups.append(SearchGroup(tuple(include), tuple(exclude)))
+        include.clear()
+        exclude.clear()
+
+    words = "".join(ch if ch.isprintable() else " " for ch in words)     # NUL and other controls
+    for match in _SEARCH_TOKEN.finditer(words):
+        negated, phrase, word = match.group(1), match.group(2), match.group(3)
+        if word is not None and word.lower() == "or":
+            close()
+            continue
+        if word is not None and word.startswith("-") and len(word) > 1:
+            negated, word = "-", word[1:]
+        term = " ".join((phrase if word is None else word).split())
+        if re.search(r"\w", term):
+            (exclude if negated else include).append(term)
+    close()
+    return groups
+
+
 def search(session: Session, words: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Articles whose title or text holds every word of ``words``, with their cluster. PostgreSQL
-    uses full-text search (best ranked first); SQLite matches each word as a substring, case-blind
-    for ASCII (titles matching first, then newest)."""
-    terms = words.split()
-    if not terms:
+    """Articles whose title or text matches ``words`` (see ``parse_search``), best first, with
+    their cluster. Full-text search on whole words, case-blind: FTS5 ranked by bm25 on SQLite,
+    the GIN-indexed ``to_tsvector`` ranked by ``ts_rank`` on PostgreSQL. A SQLite archive made
+    without FTS5 matches substrings instead (titles first, then newest)."""
+    groups = parse_search(words)
+    if not groups:
         return []
     query = select(Article, Site, Cluster.size).join(Site, Site.id == Article.site_id).outerjoin(
         Cluster, Cluster.id == Article.cluster_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = _fulltext(query, words)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        query = _fulltext(query, groups)
+    elif dialect == "sqlite" and has_fts(session):
+        query = _fts5(query, groups)
     else:
-        query = _substrings(query, terms)
+        logger.warning("this archive has no full-text index (its SQLite lacks FTS5): matching substrings")
+        query = _substrings(query, groups)
     rows = session.execute(query.order_by(Article.id.desc()).limit(limit)).all()
+    terms = [word for g in groups for phrase in g.include for word in phrase.split()]
     return [{"article_id": a.id, "url": a.url, "title": a.title, "site": a.sitename or s.name or s.host,
              "published": _iso(a.published), "first_seen": _iso(a.first_seen), "role": a.role,
              "cluster_id": a.cluster_id, "cluster_size": size, "snippet": snippet(a.text, terms)}
             for a, s, size in rows]
 
 
-def _fulltext(query: Select, words: str) -> Select:
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's ``include_object`` hook for comparing the models with a database: the search
+    index (the FTS5 table and its shadow tables, the GIN expression index) is built by migration
+    0005 alone and has no model, so it is left out."""
+    search = name is not None and (name == SEARCH_INDEX or name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+    return not (reflected and compare_to is None and search)
+
+
+def has_fts(session: Session) -> bool:
+    """Whether this SQLite archive has its FTS5 index (not when its SQLite was built without FTS5)."""
+    found = session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                            {"name": FTS_TABLE}).first()
+    return found is not None
+
+
+def search_document() -> Any:
+    """The text PostgreSQL searches, exactly as the ``ix_article_search`` index is built (the
+    planner uses the index only for this very expression, constants and all)."""
     config = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
-    document = func.to_tsvector(config, func.coalesce(Article.title, "") + " " + Article.text)
-    tsquery = func.plainto_tsquery(config, words)
+    title = func.coalesce(Article.title, literal_column("''"))
+    return func.to_tsvector(config, title.op("||")(literal_column("' '")).op("||")(Article.text))
+
+
+def _fulltext(query: Select, groups: list[SearchGroup]) -> Select:
+    """A tsquery built with functions from each phrase (``phraseto_tsquery`` reads any text as
+    words), so no input is read as tsquery syntax."""
+    config = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+    tsquery = None
+    for group in groups:
+        part = None
+        for p in group.include:
+            q = func.phraseto_tsquery(config, p)
+            part = q if part is None else func.tsquery_and(part, q)
+        for p in group.exclude:
+            part = func.tsquery_and(part, func.tsquery_not(func.phraseto_tsquery(config, p)))
+        tsquery = part if tsquery is None else func.tsquery_or(tsquery, part)
+    document = search_document()
     return query.where(document.op("@@")(tsquery)).order_by(func.ts_rank(document, tsquery).desc())
 
 
-def _substrings(query: Select, terms: list[str]) -> Select:
-    def like(term: str) -> Any:
+def _fts_string(phrase: str) -> str:
+    return '"' + phrase.replace('"', '""') + '"'
+
+
+def _fts5(query: Select, groups: list[SearchGroup]) -> Select:
+    """An FTS5 MATCH built from quoted strings only, so no input is read as FTS5 syntax."""
+    alternatives = []
+    for group in groups:
+        part = " AND ".join(_fts_string(p) for p in group.include)
+        part += "".join(f" NOT {_fts_string(p)}" for p in group.exclude)
+        alternatives.append(f"({part})")
+    fts = table(FTS_TABLE, column("rowid"))
+    index = literal_column(FTS_TABLE)
+    rank = func.bm25(index, literal_column(repr(TITLE_WEIGHT)), literal_column("1.0"))
+    return (query.join(fts, fts.c.rowid == Article.id).where(index.op("MATCH")(" OR ".join(alternatives)))
+            .order_by(rank))
+
+
+def _substrings(query: Select, groups: list[SearchGroup]) -> Select:
+    def like(term: str) -> str:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return f"%{escaped}%"
 
-    conditions = [or_(Article.title.like(like(t), escape="\\"), Article.text.like(like(t), escape="\\"))
-                  for t in terms]
-    in_title = and_(*(Article.title.like(like(t), escape="\\") for t in terms))
-    return query.where(*conditions).order_by(case((in_title, 0), else_=1))
+    title = func.coalesce(Article.title, "")
+
+    def holds(term: str) -> Any:
+        return or_(title.like(like(term), escape="\\"), Article.text.like(like(term), escape="\\"))
+
+    matches = or_(*(and_(*(holds(t) for t in g.include), *(~holds(t) for t in g.exclude)) for g in groups))
+    in_title = or_(*(and_(*(title.like(like(t), escape="\\") for t in g.include)) for g in groups))
+    return query.where(matches).order_by(case((in_title, 0), else_=1))
 
 
 def snippet(body: str, terms: list[str], width: int = 120) -> str:
@@ -164,23 +275,28 @@ EXPORT_BATCH = 500
 
 def export_rows(session: Session, *, min_size: int = 1, site: str | None = None, since: datetime | None = None,
                 until: datetime | None = None) -> Iterator[dict[str, Any]]:
-    """The export contract's rows of the articles of the clusters ``clusters`` would list with
-    the same filters, streamed in batches (constant memory), oldest article first."""
+    """The export contract's rows (with ``article_id`` and ``credits`` besides) of the articles of
+    the clusters ``clusters`` would list with the same filters, every article without filters,
+    oldest article first. Streamed: the rows are fetched ``EXPORT_BATCH`` at a time (a server-side
+    cursor on PostgreSQL), so memory stays the same whatever the archive's size."""
     canon = aliased(Article)
     story_date = func.coalesce(canon.published, canon.first_seen)
-    query = (select(Article.url, Article.cluster_id, Article.role, Article.title, Article.sitename, Site.name,
-                    Site.host, Article.author, Article.published, Article.first_seen, Article.similarity,
-                    Cluster.origin, Cluster.origin_url, Article.canonical_url, Article.language, Article.text)
+    query = (select(Article.id, Article.url, Article.cluster_id, Article.role, Article.title, Article.sitename,
+                    Site.name, Site.host, Article.author, Article.published, Article.first_seen, Article.similarity,
+                    Cluster.origin, Cluster.origin_url, Article.canonical_url, Article.credits, Article.language,
+                    Article.text)
              .join(Site, Site.id == Article.site_id).join(Cluster, Cluster.id == Article.cluster_id)
-             .join(canon, canon.id == Cluster.canonical_id)
              .where(Cluster.merged_into.is_(None), Cluster.size >= min_size))
+    if since is not None or until is not None:
+        query = query.join(canon, canon.id == Cluster.canonical_id)
     query = _story_filters(query, story_date, site, since, until)
     for r in session.execute(query.order_by(Article.id).execution_options(yield_per=EXPORT_BATCH)):
-        yield {"url": r.url, "cluster_id": r.cluster_id, "is_canonical": r.role == "canonical", "role": r.role,
-               "title": r.title, "site": r.sitename or r.name or r.host, "host": r.host, "author": r.author,
-               "published": _iso(r.published), "first_seen": _iso(r.first_seen), "similarity": r.similarity,
-               "origin": r.origin, "origin_url": r.origin_url, "canonical_url": r.canonical_url,
-               "language": r.language, "text": r.text}
+        yield {"article_id": r.id, "url": r.url, "cluster_id": r.cluster_id, "is_canonical": r.role == "canonical",
+               "role": r.role, "title": r.title, "site": r.sitename or r.name or r.host, "host": r.host,
+               "author": r.author, "published": _iso(r.published), "first_seen": _iso(r.first_seen),
+               "similarity": r.similarity, "origin": r.origin, "origin_url": r.origin_url,
+               "canonical_url": r.canonical_url, "credits": list(r.credits or []), "language": r.language,
+               "text": r.text}
 
 
 def _story_filters(query, story_date, site, since, until):  # noqa: ANN001, ANN202 - SQLAlchemy selects

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 LOCK_SUFFIX = ".lock"
 _PG_LOCK_NAMESPACE = "newsarchive.crawl"
+SHARED_HOLDER = "frontier workers"
 
 
 class RunLocked(ArchiveError):
@@ -31,13 +32,17 @@ class RunLocked(ArchiveError):
 
 
 @contextmanager
-def run_lock(db_url: str) -> Iterator[None]:
+def run_lock(db_url: str, *, shared: bool = False) -> Iterator[None]:
     """Hold the archive's run lock for the ``with`` block; raise RunLocked at once if it is held.
 
     SQLite: ``fcntl.flock`` on ``<database>.lock`` beside the database file. PostgreSQL: a session
     advisory lock keyed by database and schema, on a connection kept open for the block. Either
     way the lock is the kernel's or the server's: a holder killed with SIGKILL releases it (no
     stale pidfile). An in-memory SQLite database needs no lock.
+
+    ``shared``: the workers of a shared frontier (``crawl --frontier``) hold the lock together, in
+    shared mode; a plain crawl holds it alone. So workers run side by side, and a plain crawl and
+    frontier workers never overlap.
     """
     try:
         url = make_url(db_url)
@@ -53,10 +58,10 @@ def run_lock(db_url: str) -> Iterator[None]:
         if not path.parent.is_dir():
             raise DatabaseUnavailable(f"cannot open {safe_url(db_url)}: folder {path.parent} does not exist "
                                       "(see --db / NEWSARCHIVE_DB)")
-        with _file_lock(path.with_name(path.name + LOCK_SUFFIX)):
+        with _file_lock(path.with_name(path.name + LOCK_SUFFIX), shared):
             yield
     elif backend == "postgresql":
-        with _pg_lock(db_url):
+        with _pg_lock(db_url, shared):
             yield
     else:
         logger.warning("no run lock for %s databases: do not start two crawls at once", backend)
@@ -64,30 +69,35 @@ def run_lock(db_url: str) -> Iterator[None]:
 
 
 @contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
+def _file_lock(path: Path, shared: bool = False) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         raise DatabaseUnavailable(f"cannot create the run lock {path}: {exc.strerror}") from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunLocked(f"another crawl is running on this archive ({_holder(fd)}lock {path})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        if shared:                        # several holders: the file says who, not which one
+            os.pwrite(fd, SHARED_HOLDER.ljust(16).encode(), 0)
+        else:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
         os.close(fd)                      # closing the descriptor releases the lock
 
 
 def _holder(fd: int) -> str:
-    """``pid N, `` from the lock file, for the message; empty when unreadable."""
+    """``pid N, `` (or ``frontier workers, ``) from the lock file, for the message; empty when unreadable."""
     try:
-        pid = os.pread(fd, 32, 0).decode().strip()
-    except OSError:
+        holder = os.pread(fd, 32, 0).decode().strip()
+    except (OSError, UnicodeDecodeError):
         return ""
-    return f"pid {pid}, " if pid.isdigit() else ""
+    if holder == SHARED_HOLDER:
+        return f"{SHARED_HOLDER}, "
+    return f"pid {holder}, " if holder.isdigit() else ""
 
 
 def pg_lock_key(database: str, schema: str) -> int:
@@ -97,10 +107,10 @@ def pg_lock_key(database: str, schema: str) -> int:
 
 
 @contextmanager
-def _pg_lock(db_url: str) -> Iterator[None]:
+def _pg_lock(db_url: str, shared: bool = False) -> Iterator[None]:
     engine = make_engine(db_url)
     try:
-        conn = _pg_acquire(engine, db_url)
+        conn = _pg_acquire(engine, db_url, shared)
         try:
             yield
         finally:
@@ -112,12 +122,13 @@ def _pg_lock(db_url: str) -> Iterator[None]:
         engine.dispose()
 
 
-def _pg_acquire(engine: Engine, db_url: str) -> Connection:
-    """An open connection whose session holds the archive's advisory lock."""
+def _pg_acquire(engine: Engine, db_url: str, shared: bool = False) -> Connection:
+    """An open connection whose session holds the archive's advisory lock (in shared mode for ``shared``)."""
     try:
         conn = engine.connect()
         key = _archive_key(conn)
-        if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+        function = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
+        if not conn.execute(text(f"SELECT {function}(:k)"), {"k": key}).scalar():
             holder = _pg_holder(conn, key)
             conn.close()
             raise RunLocked(f"another crawl is running on this archive ({holder}{safe_url(db_url)})")
@@ -136,6 +147,9 @@ def _archive_key(conn: Connection) -> int:
 def _pg_holder(conn: Connection, key: int) -> str:
     """``pid N, `` of the server backend holding the lock, for the message."""
     classid, objid = (key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF
-    pid = conn.execute(text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                            "AND classid = :c AND objid = :o AND objsubid = 1"), {"c": classid, "o": objid}).scalar()
-    return f"server backend pid {pid}, " if pid else ""
+    row = conn.execute(text("SELECT pid, mode FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                            "AND classid = :c AND objid = :o AND objsubid = 1 ORDER BY pid LIMIT 1"),
+                       {"c": classid, "o": objid}).first()
+    if row is None:
+        return ""
+    return f"{SHARED_HOLDER}, " if row.mode == "ShareLock" else f"server backend pid {row.pid}, "

@@ -36,6 +36,21 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+def seconds_setting(value: object, name: str) -> float:
+    """A duration setting as seconds: a number of seconds (0 allowed) or ``30s``, ``6h``, ``1d`` ...
+
+    >>> [seconds_setting(v, "X") for v in (0, "3600", "1d", "1h30m")]
+    [0.0, 3600.0, 86400.0, 5400.0]
+    """
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return parse_duration(str(value))
+    if seconds < 0:
+        raise ValueError(f"{name} must not be negative, got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True, slots=True)
 class ScheduleResult:
     """What a schedule did before it stopped: runs started and how many exited non-zero."""

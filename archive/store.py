@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long one SQLite statement waits for another program's write lock before it fails ("database
+# is locked"); past it, a crawl's writes are retried for NEWSARCHIVE_DB_WAIT (crawler.pipelines).
+SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("NEWSARCHIVE_SQLITE_BUSY_TIMEOUT_MS", "30000"))
 # Test-only: "1" makes lock_keys a no-op, so a control run can show the split clusters the locks
 # prevent (tests/integration/test_concurrency.py). Never set it where an archive matters.
 NO_LOCKS_ENVVAR = "NEWSARCHIVE_TEST_NO_LOCKS"
@@ -198,6 +200,47 @@ def retry_races(transaction: Callable[[], T], what: str, attempts: int = RACE_AT
             logger.debug("%s: lost a race to another writer (%s), trying again", what, _first_line(exc))
             time.sleep(random.uniform(0, 0.02 * attempt))
             attempt += 1
+
+
+# Errors that pass: a SQLite archive locked by another program past the busy timeout, a
+# PostgreSQL server restarting, unreachable or dropping connections.
+_TRANSIENT = ("database is locked", "database table is locked", "could not connect", "connection refused",
+              "connection failed", "server closed the connection", "terminating connection", "connection timed out",
+              "the database system is starting up", "the database system is shutting down", "admin shutdown",
+              "connection is closed", "consuming input failed", "ssl syscall error", "no connection to the server")
+
+
+def transient(exc: BaseException) -> bool:
+    """True for a database error that may pass if we wait (locked, unreachable, restarting)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    message = str(getattr(exc, "orig", None) or exc).lower()
+    return isinstance(exc, OperationalError) and any(pattern in message for pattern in _TRANSIENT)
+
+
+def wait_out(call: Callable[[], T], what: str, max_wait: float, *,
+             on_wait: Callable[[BaseException, float], None] | None = None) -> T:
+    """Run ``call``; while it fails with a transient database error (see :func:`transient`), wait
+    and run it again (0.5 s, doubling to 30 s) for up to ``max_wait`` seconds in all, then raise
+    DatabaseUnavailable with one line. ``on_wait(exc, delay)`` is told of every wait."""
+    deadline = time.monotonic() + max_wait
+    delay = 0.5
+    while True:
+        try:
+            return call()
+        except DBAPIError as exc:
+            if not transient(exc):
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DatabaseUnavailable(f"the archive stayed unavailable for {max_wait:g} s while writing {what}: "
+                                          f"{_first_line(exc)}") from exc
+            pause = min(delay, left)
+            if on_wait is not None:
+                on_wait(exc, pause)
+            logger.warning("archive unavailable (%s); trying again in %.1f s", _first_line(exc), pause)
+            time.sleep(pause)
+            delay = min(delay * 2, 30.0)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track where a click came from; they never select content.
@@ -22,6 +23,7 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=16384)    # pure; a site's menu links recur on every page
 def normalize_url(url: str) -> str:
     """Return ``url`` without fragment and tracking parameters, with a sorted query,
     a lower-case scheme and host and no default port.

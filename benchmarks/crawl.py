@@ -3,11 +3,15 @@
     python -m benchmarks.crawl                       # N=2000 article pages, 3 runs of each
     python -m benchmarks.crawl --pages 20000 --repeat 1 --only crawl    # memory over a long crawl
 
-Generates a news web of N article pages (plus home, section and static pages, sitemaps), serves
-it on 127.0.0.121-128, and times in one run: (a) ``newsarchive crawl`` with politeness off,
-(b) Scrapy fetching the same pages with no processing, (c) trafilatura alone extracting the same
-HTML pages in this process with the pipeline's options. Prints medians and the ratios a/b and
-a/c, peak RSS of the crawl, and ends with one JSON line.
+Generates a news web of N article pages (plus home, section and static pages, sitemaps) whose
+article pages weigh 60-130 KB like real ones (inline scripts and styles, JSON-LD, menus, related
+stories, comments, footers: see benchmarks/webgen.py), serves it on 127.0.0.121-128 from memory
+(pre-built responses behind a small asyncio keep-alive server in this process: a request costs a
+dict lookup and one write, so the server takes little CPU from the crawl beside it; the memory
+sampler reads only the crawl's own /proc entries), and times in one run: (a) ``newsarchive crawl``
+with politeness off, (b) Scrapy fetching the same pages with no processing, (c) trafilatura alone
+extracting the same HTML pages in this process with the pipeline's options. Prints medians and
+the ratios a/b and a/c, peak RSS of the crawl, and ends with one JSON line.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ reuses a background paragraph of an older one).
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+import re
 import socket
 import threading
 from dataclasses import dataclass, replace
@@ -156,34 +158,142 @@ def generate_web(n_pages: int, origins: dict[int, str], *, seed: int = 7) -> Web
         site_posts = [p for p in posts if p.site == f"s{i}"]
         if site_posts:
             assembler.add_site(f"s{i}", site_posts)
-    extras = {sid: _site_chrome(int(sid[1:]), skin, [p for p in posts if p.site == sid]) for sid, skin in skins.items()}
-    files = {(int(sid[1:]), key): _with_chrome(res, extras[sid]) for (sid, key), res in assembler.files.items()}
+    by_site = {sid: [p for p in posts if p.site == sid] for sid in skins}
+    articles = {(p.site, page_key(p.path)) for p in posts}
+    listings = {sid: sorted(key for (site, key), res in assembler.files.items() if site == sid and
+                            (sid, key) not in articles and res.content_type.startswith("text/html")) for sid in skins}
+    extras = {sid: _site_chrome(int(sid[1:]), skin, by_site[sid], listings[sid]) for sid, skin in skins.items()}
+    by_key = {(p.site, page_key(p.path)): p for p in posts}
+    files = {(int(sid[1:]), key): _with_chrome(res, extras[sid], _page_chrome(key, skins[sid], by_site[sid] or posts,
+                                                                                by_key.get((sid, key))))
+             for (sid, key), res in assembler.files.items()}
     seeds = tuple(origins[i] + "/" for i in range(SITES)) + tuple(origins[i] + "/sitemap.xml" for i in range(SITES))
     return Web(dict(origins), files, tuple(p.url for p in posts), seeds)
 
 
-def _site_chrome(index: int, skin: Skin, posts: list[Post]) -> tuple[bytes, bytes]:
-    """What real news pages carry besides the story: inline styles and scripts, a mega-menu, a
-    "most read" box and a long footer (about 40 KB a page, as on many news sites)."""
+# -- page chrome ------------------------------------------------------------------------------
+#
+# Real news article pages weigh 60-200 KB of HTML, most of it not the story: inline CSS and a
+# script bundle, JSON-LD, a mega-menu, share buttons with inline SVG icons, a cookie banner, a
+# related-stories box, a comment thread and a footer of link columns. Each site here gets its own
+# fixed chrome (about 55-125 KB, by site) and each page its own related stories, comments (not on
+# the aggregator), breadcrumb JSON-LD and analytics call: article pages come out at 60-130 KB.
+
+_ICON = ('<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="{d}"/></svg>')
+
+
+def _identifier(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 7)))
+
+
+def _script_bundle(rng: random.Random, kib: int) -> str:
+    """Minified-looking JavaScript of about ``kib`` KB (an ad, consent and analytics bundle)."""
+    out: list[str] = []
+    size = 0
+    while size < kib * 1024:
+        name, args = _identifier(rng), ",".join(_identifier(rng) for _ in range(rng.randint(1, 4)))
+        body = ";".join(f"var {_identifier(rng)}={rng.randrange(10**6)}*{_identifier(rng)}.{_identifier(rng)}"
+                        f"(\"{_identifier(rng)}\")" for _ in range(rng.randint(3, 9)))
+        chunk = f"function {name}({args}){{{body};return {rng.choice(args.split(','))}}}"
+        out.append(chunk)
+        size += len(chunk)
+    return ";".join(out)
+
+
+def _stylesheet(index: int, rules: int) -> str:
+    return "\n".join(f".c{index}-{i} {{ margin: {i % 7}px; padding: {i % 5}px; color: #{i * 2654435761 % 0xFFFFFF:06x}; }}"
+                     for i in range(rules))
+
+
+def _site_chrome(index: int, skin: Skin, posts: list[Post], pages: list[str]) -> tuple[bytes, bytes, bytes]:
+    """A site's fixed chrome: what goes in ``<head>``, what opens the body, what closes it. Menu and
+    footer links point at the site's own listing and static ``pages`` (none of them is a dead link)."""
     rng = random.Random(index)
-    style = "\n".join(f".c{index}-{i} {{ margin: {i % 7}px; padding: {i % 5}px; color: #{i * 2654435761 % 0xFFFFFF:06x}; }}"
-                      for i in range(300))
-    script = "\n".join(f"window.dataLayer.push({{event: 'slot{i}', id: {rng.randrange(10**6)}}});" for i in range(200))
-    head = f"<style>{style}</style>\n<script>window.dataLayer = [];\n{script}</script>\n".encode()
-    menu = "".join(f'<li><a href="/section/{w}/">{w.capitalize()}</a></li>' for w in rng.sample(_VOCAB, 60))
+    pages = pages or ["/"]
+    scale = 1 + index % 3                       # sites differ in weight
+    style = _stylesheet(index, 300 * scale)
+    bundle = _script_bundle(rng, 18 * scale)
+    consent = _script_bundle(rng, 4)
+    head = (f"<style>{style}</style>\n<script>window.dataLayer = window.dataLayer || [];{bundle}</script>\n"
+            f'<script>/* consent manager */{consent}</script>\n'
+            f'<link rel="preload" href="/assets/app.{rng.randrange(16**8):08x}.js" as="script">\n').encode()
+    sections = rng.sample(_VOCAB, 12)
+    menu = "".join(
+        f'<li class="menu-item"><a href="{skin.href(rng.choice(pages))}">{w.capitalize()}</a><ul class="sub-menu">'
+        + "".join(f'<li><a href="{skin.href(rng.choice(pages))}">{v.capitalize()}</a></li>' for v in rng.sample(_VOCAB, 6))
+        + "</ul></li>" for w in sections)
+    icons = "".join(f'<a class="social {n}" href="https://{n}.example/{skin.site.id}" rel="noopener">'
+                    f'{_ICON.format(d=_svg_path(rng))}<span class="sr-only">{n.capitalize()}</span></a>'
+                    for n in ("facebook", "twitter", "instagram", "youtube", "linkedin"))
+    top = (f'<div id="cookie-banner" class="consent" role="dialog"><p>We use cookies to improve your '
+           f'experience and to show you relevant advertising.</p><button>Accept all</button>'
+           f'<button>Manage preferences</button></div>\n'
+           f'<div class="mega-menu" role="navigation"><ul>{menu}</ul><div class="follow">{icons}</div></div>\n'
+           f'<div class="ad-slot ad-leaderboard" data-slot="top" data-sizes="[[728,90],[970,250]]"></div>\n').encode()
     popular = "".join(f'<li><a href="{skin.href(p.path)}">{p.title}</a></li>' for p in posts[-10:])
-    footer = "".join(f"<p>{_sentence(rng, 12)}</p>" for _ in range(4))
-    body = (f'<div class="mega-menu"><ul>{menu}</ul></div>\n<aside class="most-read"><h3>Most read</h3>'
-            f'<ol>{popular}</ol></aside>\n<div class="legal">{footer}</div>\n').encode()
-    return head, body
+    columns = "".join(
+        f'<div class="footer-col"><h4>{w.capitalize()}</h4><ul>'
+        + "".join(f'<li><a href="{skin.href(rng.choice(pages))}">{v.capitalize()} {u}</a></li>'
+                  for v, u in zip(rng.sample(_VOCAB, 8), rng.sample(_VOCAB, 8)))
+        + "</ul></div>" for w in rng.sample(_VOCAB, 5))
+    legal = "".join(f"<p>{_sentence(rng, 12)}</p>" for _ in range(4))
+    bottom = (f'<aside class="most-read"><h3>Most read</h3><ol>{popular}</ol></aside>\n'
+              f'<div class="newsletter-signup"><form action="/newsletter/" method="post"><label>Get the '
+              f'morning briefing in your inbox</label><input type="email" name="email"><button>Sign up'
+              f'</button></form></div>\n<footer class="site-footer">{columns}<div class="legal">{legal}</div>'
+              f'</footer>\n').encode()
+    return head, top, bottom
 
 
-def _with_chrome(resource: Resource, chrome: tuple[bytes, bytes]) -> Resource:
+def _svg_path(rng: random.Random) -> str:
+    return "M" + " ".join(f"{rng.uniform(0, 24):.3f} {rng.uniform(0, 24):.3f}" for _ in range(rng.randint(20, 40))) + "Z"
+
+
+def _page_chrome(key: str, skin: Skin, posts: list[Post], post: Post | None) -> tuple[bytes, bytes, bytes]:
+    """One page's own chrome: breadcrumb JSON-LD and an analytics call (head), related stories and
+    a comment thread (after the article), from a random generator seeded by the page."""
+    rng = random.Random(f"{skin.site.id}{key}")
+    breadcrumb = json.dumps({"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": 1, "name": "Home", "item": skin.url("/")},
+        {"@type": "ListItem", "position": 2, "name": (post.section if post else "News"),
+         "item": skin.url(f"/section/{(post.section if post else 'news').lower()}/")}]})
+    head = (f'<script type="application/ld+json">{breadcrumb}</script>\n<script>window.dataLayer.push('
+            f'{{"event":"pageview","page":"{key}","id":"{rng.randrange(16**12):012x}"}});</script>\n').encode()
+    if post is None:
+        return head, b"", b""
+    others = [p for p in rng.sample(posts, min(len(posts), 7)) if p.path != post.path][:6]
+    related = "".join(f'<li class="related-item"><a href="{skin.href(p.path)}"><img src="/img/{p.slug}-320.jpg" '
+                      f'alt="" loading="lazy"><span class="related-title">{p.title}</span></a></li>' for p in others)
+    comments = "".join(
+        f'<li class="comment" id="comment-{rng.randrange(10**7)}"><div class="comment-meta"><span class="comment-author">'
+        f'{rng.choice(_COMMENTERS)}</span> <time>{rng.randint(1, 23)} hours ago</time></div><div class="comment-body">'
+        + "".join(f"<p>{_sentence(rng, rng.randint(8, 20))}</p>" for _ in range(rng.randint(1, 3)))
+        + '</div><a class="reply" href="#respond">Reply</a></li>' for _ in range(rng.randint(3, 14)))
+    thread = (f'<section id="comments" class="comments-area"><h2>{rng.randint(3, 90)} comments</h2>'
+              f'<ol class="comment-list">{comments}</ol><div id="respond"><form action="/comments/" method="post">'
+              f'<textarea name="comment"></textarea><button>Post comment</button></form></div></section>\n')
+    if skin.site.template is Template.AGGREGATOR:      # a digest of teasers has no comment thread
+        thread = ""
+    after = f'<aside class="related-stories"><h2>Related stories</h2><ul>{related}</ul></aside>\n{thread}'.encode()
+    return head, b"", after
+
+
+_COMMENTERS = ("river_watcher", "J. Marsh", "localreader42", "Pat O.", "harbourfan", "M. Lindqvist", "anon")
+
+
+def _with_chrome(resource: Resource, site: tuple[bytes, bytes, bytes], page: tuple[bytes, bytes, bytes]) -> Resource:
     if not resource.content_type.startswith("text/html") or b"</body>" not in resource.body:
         return resource
-    head, body = chrome
-    return replace(resource, body=resource.body.replace(b"</head>", head + b"</head>", 1)
-                   .replace(b"</body>", body + b"</body>", 1))
+    body = resource.body.replace(b"</head>", site[0] + page[0] + b"</head>", 1)
+    opening = re.search(rb"<body[^>]*>", body)
+    if opening:
+        body = body[:opening.end()] + site[1] + body[opening.end():]
+    closing = body.rfind(b"</article>")
+    after = page[2]
+    if closing >= 0 and after:
+        body = body[:closing + 10] + after + body[closing + 10:]
+        after = b""
+    return replace(resource, body=body.replace(b"</body>", after + site[2] + b"</body>", 1))
 
 
 # -- serving -----------------------------------------------------------------------------------

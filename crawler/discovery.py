@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import enum
 import io
 import logging
@@ -12,7 +13,6 @@ from urllib.parse import urljoin
 
 import feedparser
 import lxml.etree
-from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
@@ -207,23 +207,51 @@ def feed_links(body: bytes, base_url: str) -> list[str]:
     return links
 
 
-def page_links(body: bytes | str, base_url: str, encoding: str = "utf-8") -> PageLinks:
-    """The ``<a href>`` targets and the rel=canonical / og:url of an HTML page, absolute.
+_HREFS = lxml.etree.XPath("//a/@href", smart_strings=False)
+_BASE = lxml.etree.XPath("//base/@href", smart_strings=False)
+_DECLARED = lxml.etree.XPath(
+    "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '), ' canonical ')]/@href"
+    " | //meta[@property='og:url']/@content", smart_strings=False)
 
-    >>> page_links(b'<a href="/x#c">x</a><link rel="canonical" href="/y">', "http://a.test/").links
+
+def page_links(body: bytes | str, base_url: str, encoding: str = "utf-8") -> PageLinks:
+    """The ``<a href>`` targets (each once, in page order) and the rel=canonical / og:url of an
+    HTML page, absolute.
+
+    Parsed with lxml directly and resolved once per distinct href: the spider reads every page's
+    links in the crawl's main process, where each millisecond is one the single writer loses.
+
+    >>> page_links(b'<a href="/x#c">x</a><a href="/x#c">again</a><link rel="canonical" href="/y">', "http://a.test/").links
     ('http://a.test/x#c',)
     """
-    if isinstance(body, bytes):
-        selector = Selector(body=body, encoding=encoding, type="html")
-    else:
-        selector = Selector(text=body, type="html")
-    base = urljoin(base_url, (selector.xpath("//base/@href").get() or "").strip())
-    links = tuple(
-        urljoin(base, href.strip()) for href in selector.xpath("//a/@href").getall() if href.strip()
-    )
-    declared = selector.xpath(
-        "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '),"
-        " ' canonical ')]/@href | //meta[@property='og:url']/@content"
-    ).getall()
-    canonical = tuple(urljoin(base, href.strip()) for href in declared if href.strip())
+    if isinstance(body, bytes) and _codec(encoding) not in ("utf-8", None):
+        body = body.decode(encoding, "replace")       # lxml would not know every name Python does
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    root = _parse_html(body)
+    if root is None:
+        return PageLinks()
+    base = urljoin(base_url, next(iter(_BASE(root)), "").strip())
+    hrefs = dict.fromkeys(href.strip() for href in _HREFS(root))
+    hrefs.pop("", None)
+    links = tuple(dict.fromkeys(urljoin(base, href) for href in hrefs))
+    canonical = tuple(urljoin(base, href.strip()) for href in _DECLARED(root) if href.strip())
     return PageLinks(links=links, canonical=canonical)
+
+
+def _codec(encoding: str) -> str | None:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
+_UTF8_HTML = lxml.etree.HTMLParser(recover=True, encoding="utf-8", collect_ids=False, no_network=True)
+
+
+def _parse_html(body: bytes) -> lxml.etree._Element | None:
+    """The root element of a UTF-8 page, damaged markup recovered (None for no markup at all)."""
+    try:
+        return lxml.etree.fromstring(body, parser=_UTF8_HTML)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return None

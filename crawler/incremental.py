@@ -17,8 +17,8 @@ from scrapy.exceptions import IgnoreRequest
 from archive.config import resolve_db_url
 from archive.errors import ArchiveError
 from archive.revisit import Revisits
-from archive.schedule import parse_duration
-from archive.urls import url_key
+from archive.schedule import seconds_setting
+from archive.urls import host_of, url_key
 from crawler.pipelines import FAILED_STAT
 
 if TYPE_CHECKING:
@@ -43,18 +43,8 @@ class NotModified(IgnoreRequest):
 
 
 def parse_interval(value: object) -> float:
-    """NEWSARCHIVE_RECRAWL_AFTER as seconds: a number of seconds (0 allowed) or ``6h``, ``1d`` ...
-
-    >>> [parse_interval(v) for v in (0, "3600", "1d", "1h30m")]
-    [0.0, 3600.0, 86400.0, 5400.0]
-    """
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return parse_duration(str(value))
-    if seconds < 0:
-        raise ValueError(f"NEWSARCHIVE_RECRAWL_AFTER must not be negative, got {value!r}")
-    return seconds
+    """NEWSARCHIVE_RECRAWL_AFTER as seconds: a number of seconds (0 allowed) or ``6h``, ``1d`` ..."""
+    return seconds_setting(value, "NEWSARCHIVE_RECRAWL_AFTER")
 
 
 class IncrementalDownloaderMiddleware:
@@ -63,11 +53,12 @@ class IncrementalDownloaderMiddleware:
     ``NotModified`` (no item), and mark an archived page answering 404/410 as gone."""
 
     def __init__(self, crawler: Crawler, db_url: str, recrawl_after: float, *, enabled: bool = True,
-                 misconfigured: str | None = None) -> None:
+                 misconfigured: str | None = None, by_host: dict[str, float] | None = None) -> None:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.db_url = db_url
         self.recrawl_after = recrawl_after
+        self.by_host = by_host or {}            # per-seed intervals: host -> seconds
         self.enabled = enabled
         self.misconfigured = misconfigured      # a one-line reason the run fails before any fetch
         self.revisits: Revisits | None = None
@@ -77,12 +68,20 @@ class IncrementalDownloaderMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         value = settings.get("NEWSARCHIVE_RECRAWL_AFTER", 86400)
+        by_host: dict[str, float] = {}
         try:
             recrawl_after, problem = parse_interval(value), None
         except ValueError as exc:
             recrawl_after, problem = 0.0, f"bad setting NEWSARCHIVE_RECRAWL_AFTER={value}: {exc}"
+        try:
+            for host, interval in settings.getdict("NEWSARCHIVE_RECRAWL_BY_HOST").items():
+                by_host[host_of(f"http://{host}/") if "/" not in host else host_of(host)] = seconds_setting(
+                    interval, f"NEWSARCHIVE_RECRAWL_BY_HOST[{host}]")
+        except ValueError as exc:
+            problem = problem or f"bad setting NEWSARCHIVE_RECRAWL_BY_HOST: {exc}"
         middleware = cls(crawler, resolve_db_url(settings.get("NEWSARCHIVE_DB")), recrawl_after,
-                         enabled=settings.getbool("NEWSARCHIVE_INCREMENTAL", True), misconfigured=problem)
+                         enabled=settings.getbool("NEWSARCHIVE_INCREMENTAL", True), misconfigured=problem,
+                         by_host=by_host)
         crawler.signals.connect(middleware.open, signal=signals.spider_opened)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
@@ -119,9 +118,10 @@ class IncrementalDownloaderMiddleware:
         visit = self.revisits.lookup(key)
         if visit is None:
             return
-        if visit.age(datetime.now(UTC)) < self.recrawl_after:
+        interval = self.by_host.get(host_of(request.url), self.recrawl_after)
+        if visit.age(datetime.now(UTC)) < interval:
             self.stats.inc_value("newsarchive/skipped/fresh")
-            raise Fresh(f"archived {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {self.recrawl_after:g} s")
+            raise Fresh(f"archived {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {interval:g} s")
         meta[CONDITIONAL] = key
         if visit.etag:
             request.headers[b"If-None-Match"] = visit.etag

@@ -1,9 +1,12 @@
-"""The item the spider hands to the pipeline: one fetched HTML page."""
+"""The items the spider hands to the pipeline: a fetched HTML page (``PageItem``), or the frontier
+record of a fetch that holds no page to archive (``archive.frontier.PageMark``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from archive.frontier import Link
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,9 @@ class PageItem:
     fetched_at: datetime                 # UTC, timezone-aware
     etag: str | None = None
     last_modified: str | None = None
+    links: tuple[Link, ...] = ()          # in-scope links the page holds, for the frontier
+    depth: int = 0
+    run_id: int | None = None
 
     def __repr__(self) -> str:           # keep log lines short: never print the body
         return f"PageItem(url={self.url!r}, status={self.status}, found_via={self.found_via!r})"

@@ -9,15 +9,19 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from scrapy.exceptions import CloseSpider, DropItem
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive import Archive
 from archive.article import IngestStatus, Skipped
 from archive.config import resolve_db_url
-from archive.errors import ArchiveError
-from archive.extract import extract
+from archive.errors import ArchiveError, DatabaseUnavailable
+from archive.schedule import seconds_setting
+from archive.store import wait_out
+from archive.extract import extract_prepared
+from archive.frontier import DONE, PageMark
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FAILED_STAT = "newsarchive/failed"       # a one-line reason the run function reports
 EXTRACT_AHEAD = 2       # pages per extraction worker handed to the pool at once
@@ -45,10 +50,13 @@ def _usable_cpus() -> int:
 class ArchivePipeline:
     """Turn PageItems into archived articles; return a small summary instead of the page."""
 
-    def __init__(self, stats: StatsCollector, db_url: str, workers: int) -> None:
+    def __init__(self, stats: StatsCollector, db_url: str, workers: int, *, db_wait: float = 300.0,
+                 crawler: Crawler | None = None) -> None:
         self.stats = stats
         self.db_url = db_url
         self.workers = max(1, workers)
+        self.db_wait = db_wait              # seconds a locked or unreachable archive is waited for
+        self.crawler = crawler
         self.archive: Archive | None = None
         self._pool: Executor | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -63,12 +71,16 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         workers = settings.getint("NEWSARCHIVE_WORKERS") or _usable_cpus()
-        return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers)
+        return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers,
+                   db_wait=seconds_setting(settings.get("NEWSARCHIVE_DB_WAIT", "5m"), "NEWSARCHIVE_DB_WAIT"),
+                   crawler=crawler)
 
     async def open_spider(self) -> None:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarchive-writer")
         try:   # the archive is opened, used and closed by the one writer thread
-            self.archive = await asyncio.get_running_loop().run_in_executor(self._writer, Archive, self.db_url)
+            self.archive = await asyncio.get_running_loop().run_in_executor(
+                self._writer, functools.partial(wait_out, functools.partial(Archive, self.db_url), "nothing yet",
+                                                self.db_wait))
         except ArchiveError as exc:
             logger.error("crawl failed: %s", exc)
             self.stats.set_value(FAILED_STAT, str(exc))
@@ -90,18 +102,59 @@ class ArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         if self.archive is None:
             raise DropItem("the archive is not open", log_level="DEBUG")
+        if isinstance(item, PageMark):        # a feed, sitemap, error ...: only its frontier record
+            await self._record(item)
+            return {"url": item.url, "status": item.status}
         async with self._admitted:
             async with self._extracting:      # released before ingest: workers never wait on the writer
-                article = await self._extract(item)
+                try:
+                    article = await self._extract(item)
+                except DropItem:
+                    await self._record(_mark(item, "extract_error", "retry"))
+                    raise
             if isinstance(article, Skipped):
                 self.stats.inc_value(f"newsarchive/skipped/{article.reason}")
+                await self._record(_mark(item, str(article.reason)))
                 raise DropItem(f"skip {item.url}: {article}", log_level="DEBUG")
             result = await self._ingest(item, article)
         return {"url": item.url, "status": str(result.status), "article_id": result.article_id,
                 "cluster_id": result.cluster_id}
 
+    async def _record(self, mark: PageMark) -> None:
+        """Commit a fetch's frontier record (its row and the links it holds) in the writer thread.
+        When it cannot be written the row stays pending: the next run fetches the page again."""
+        assert self.archive is not None
+        try:
+            await self._write(functools.partial(self.archive.record_page, mark), mark.url)
+        except (ArchiveError, SQLAlchemyError) as exc:
+            logger.warning("frontier not updated for %s: %s", mark.url, str(exc).splitlines()[0])
+            self.stats.inc_value("newsarchive/error/frontier")
+
+    async def _write(self, call: Callable[[], T], what: str) -> T:
+        """Run a write in the writer thread, waiting out a locked or unreachable database for up to
+        NEWSARCHIVE_DB_WAIT; past that the run fails (exit 1) and what was not written stays
+        pending in the frontier, to be fetched again by the next run."""
+        def counted(exc: BaseException, delay: float) -> None:
+            self.stats.inc_value("newsarchive/db_wait_retries")
+
+        failed = self.stats.get_value(FAILED_STAT)
+        if failed is not None:          # the run is failing already: don't wait again for each page
+            raise DatabaseUnavailable(failed)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._writer, functools.partial(wait_out, call, what, self.db_wait, on_wait=counted))
+        except DatabaseUnavailable as exc:
+            if self.stats.get_value(FAILED_STAT) is None:
+                logger.error("crawl failed: %s", exc)
+                self.stats.set_value(FAILED_STAT, str(exc))
+                if self.crawler is not None and self.crawler.engine is not None:
+                    asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="archive_unavailable"))
+            raise
+
     async def _extract(self, item: PageItem) -> Article | Skipped:
-        call = functools.partial(extract, item.body, item.final_url or item.url,
+        # The worker also fingerprints the text, so the single writer thread does not.
+        assert self.archive is not None
+        call = functools.partial(extract_prepared, item.body, item.final_url or item.url, self.archive.config.fingerprint,
                                  found_via=item.found_via, content_type=item.content_type)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)
@@ -116,9 +169,10 @@ class ArchivePipeline:
     async def _ingest(self, item: PageItem, article: Article) -> IngestResult:
         assert self.archive is not None
         call = functools.partial(self.archive.ingest_article, article, fetched_at=item.fetched_at,
-                                 found_via=item.found_via, etag=item.etag, last_modified=item.last_modified)
+                                 found_via=item.found_via, etag=item.etag, last_modified=item.last_modified,
+                                 mark=_mark(item, "page"))
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._writer, call)
+            result = await self._write(call, item.url)
         except ArchiveError as exc:
             logger.warning("skip %s: %s", item.url, exc)
             self.stats.inc_value("newsarchive/error/ingest")
@@ -130,3 +184,12 @@ class ArchivePipeline:
         if result.status is IngestStatus.DUPLICATE:
             self.stats.inc_value("newsarchive/duplicate")
         return result
+
+
+def _mark(item: PageItem, status: str, outcome: str = DONE) -> PageMark:
+    """The frontier record of a fetched HTML page: its URL (and the URL it was redirected to) and
+    the links it holds."""
+    aliases = (item.final_url,) if item.final_url and item.final_url != item.url else ()
+    return PageMark(item.url, outcome, status, item.links, aliases, depth=item.depth, found_via=item.found_via,
+                    run_id=item.run_id)
+

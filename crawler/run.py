@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,8 @@ class CrawlReport:
     seeds_ok: int = 0
     seeds: int = 0
     gone: int = 0                                            # archived articles now 404/410
+    resumed: int = 0                                         # pending frontier URLs of earlier runs requested
+    db_waits: int = 0                                        # writes retried on a locked/unreachable archive
     finish_reason: str | None = None
     failed: str | None = None
 
@@ -56,31 +60,54 @@ class CrawlReport:
         ingested = by_prefix(_PREFIXES["ingested"])
         seeds_ok = int(stats.get("newsarchive/seeds_ok", 0))
         failed = stats.get(FAILED_STAT)
-        if failed is None and seeds_ok == 0:
+        # Not when stopped by a signal, nor for a worker that joined a shared frontier (the worker
+        # that started it fetched the seeds).
+        if (failed is None and seeds_ok == 0 and stats.get("finish_reason") != "shutdown"
+                and not stats.get("newsarchive/frontier/joined")):
             failed = f"no seed could be fetched ({seeds} tried; see the warnings above)"
         return cls(pages=int(stats.get("newsarchive/pages", 0)), new=ingested.get("new", 0),
                    duplicate=ingested.get("duplicate", 0), unchanged=ingested.get("unchanged", 0),
                    updated=ingested.get("updated", 0), skipped=by_prefix(_PREFIXES["skipped"]),
                    errors=by_prefix(_PREFIXES["errors"]), seeds_ok=seeds_ok, seeds=seeds,
                    gone=int(stats.get("newsarchive/gone", 0)),
+                   resumed=int(stats.get("newsarchive/frontier/resumed", 0)),
+                   db_waits=int(stats.get("newsarchive/db_wait_retries", 0)),
                    finish_reason=stats.get("finish_reason"), failed=failed)
 
 
 def read_seeds_file(path: str | Path) -> list[str]:
-    """The seed URLs of a file: one a line, blank lines and ``#`` comments ignored.
+    """The seed URLs of a file (see :func:`read_seeds`)."""
+    return read_seeds(path)[0]
 
-    Raises ValueError (one line) when a line is not an http(s) URL, OSError when unreadable.
+
+def read_seeds(path: str | Path) -> tuple[list[str], dict[str, float]]:
+    """The seed URLs of a file, one a line (blank lines and ``#`` comments ignored), and the
+    re-crawl intervals some lines give their host: ``https://example.org/feed.xml recrawl=6h``.
+
+    Raises ValueError (one line) when a line is not an http(s) URL or its interval is not a
+    duration, OSError when the file is unreadable.
     """
+    from archive.schedule import seconds_setting
+    from archive.urls import host_of
+
     seeds: list[str] = []
+    intervals: dict[str, float] = {}
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        text = _COMMENT_RE.sub("", line).strip()
-        if not text:
+        words = _COMMENT_RE.sub("", line).split()
+        if not words:
             continue
         try:
-            seeds.extend(parse_seeds([text]))
+            url, *options = words
+            seeds.extend(parse_seeds([url]))
+            for option in options:
+                name, _, value = option.partition("=")
+                if name != "recrawl" or not value:
+                    raise ValueError(f"unknown seed option {option!r} (only recrawl=DURATION, e.g. recrawl=6h)")
+                host = host_of(seeds[-1])      # the shortest interval asked for a host wins
+                intervals[host] = min(intervals.get(host, float("inf")), seconds_setting(value, "recrawl"))
         except ValueError as exc:
             raise ValueError(f"{path}:{number}: {exc}") from None
-    return seeds
+    return seeds, intervals
 
 
 def build_settings(db_url: str, *, overrides: dict[str, Any] | None = None,
@@ -91,6 +118,12 @@ def build_settings(db_url: str, *, overrides: dict[str, Any] | None = None,
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
+    if settings.get("NEWSARCHIVE_FRONTIER"):     # several workers share the frontier through Redis
+        from crawler.frontier_redis import frontier_settings
+
+        settings.setdict(frontier_settings(settings.get("NEWSARCHIVE_FRONTIER"),
+                                           settings.get("NEWSARCHIVE_FRONTIER_NAME") or "newsarchive"),
+                         priority="cmdline")
     settings.set("NEWSARCHIVE_DB", db_url, priority="cmdline")
     settings.set("NEWSARCHIVE_PROGRESS", progress, priority="cmdline")
     return settings
@@ -111,5 +144,51 @@ def run_crawl(seeds: list[str], db_url: str, *, max_pages: int | None = None,
     process = CrawlerProcess(build_settings(db_url, overrides=settings, progress=progress))
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, seeds=seeds, max_pages=max_pages)
-    process.start()
+    run_id = int((settings or {}).get("NEWSARCHIVE_RUN_ID") or 0)
+    with RunHeartbeat(db_url, run_id) if run_id else contextlib.nullcontext():
+        process.start()
     return CrawlReport.from_stats(dict(crawler.stats.get_stats()), len(seeds))
+
+
+class RunHeartbeat:
+    """Write ``crawl_run.heartbeat_at`` every ``RUN_HEARTBEAT`` from a thread of its own, while the
+    crawl runs: a run whose heartbeat stopped long ago died, even on another machine."""
+
+    def __init__(self, db_url: str, run_id: int) -> None:
+        self.db_url, self.run_id = db_url, run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat_forever, name="newsarchive-run-heartbeat", daemon=True)
+
+    def __enter__(self) -> RunHeartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _beat_forever(self) -> None:
+        from sqlalchemy import update
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from archive.archive import RUN_HEARTBEAT
+        from archive.errors import ArchiveError
+        from archive.models import CrawlRun, utcnow
+        from archive.store import make_engine
+
+        try:
+            engine = make_engine(self.db_url)
+        except ArchiveError as exc:
+            logger.debug("no run heartbeat: %s", exc)
+            return
+        try:
+            while True:
+                try:
+                    with engine.begin() as conn:
+                        conn.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(heartbeat_at=utcnow()))
+                except SQLAlchemyError as exc:      # a busy or briefly unreachable database: next time
+                    logger.debug("run heartbeat not written: %s", str(exc).splitlines()[0])
+                if self._stop.wait(RUN_HEARTBEAT.total_seconds()):
+                    return
+        finally:
+            engine.dispose()

@@ -131,4 +131,18 @@ NEWSARCHIVE_RETRY_AFTER_MAX = 600.0
 # Seeds, feeds, sitemaps, robots.txt and home pages are always fetched. INCREMENTAL=False fetches
 # everything in full (URLs already archived are then ingested as unchanged or updated).
 NEWSARCHIVE_RECRAWL_AFTER = "1d"
+# Per-host intervals that replace it ({"host[:port]": "6h"}); `newsarchive crawl --seeds-file` sets
+# them from `URL recrawl=6h` lines.
+NEWSARCHIVE_RECRAWL_BY_HOST: dict[str, str] = {}
 NEWSARCHIVE_INCREMENTAL = True
+
+# A locked or unreachable archive database is waited for (retries with growing pauses) for this
+# long before the crawl fails with exit 1; pages fetched meanwhile stay pending in the frontier.
+NEWSARCHIVE_DB_WAIT = "5m"
+
+# Several workers sharing one crawl frontier (crawler.frontier_redis; `newsarchive crawl --frontier`):
+# the Redis URL (None: each crawl has its own frontier), the prefix of its keys, and the seconds
+# between a worker's signs of life (a worker silent for 4 of them is taken as dead).
+NEWSARCHIVE_FRONTIER = None
+NEWSARCHIVE_FRONTIER_NAME = "newsarchive"
+NEWSARCHIVE_FRONTIER_HEARTBEAT = 5.0

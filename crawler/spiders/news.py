@@ -14,6 +14,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_errors
 
+from archive.frontier import DONE, GONE, Link, PageMark
 from archive.urls import host_of, normalize_url, url_key
 from crawler import discovery
 from crawler.discovery import DiscoveryError, Kind
@@ -116,11 +117,13 @@ class NewsSpider(scrapy.Spider):
         self.scope = frozenset(host_of(url) for url in self.seeds)
         self.pages = 0
         self.seeds_ok = 0
+        self.run_id: int | None = None
         self._seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.run_id = crawler.settings.getint("NEWSARCHIVE_RUN_ID") or None
         crawler.signals.connect(spider.on_headers_received, signal=signals.headers_received)
         return spider
 
@@ -129,11 +132,34 @@ class NewsSpider(scrapy.Spider):
             request = self._request(url, "seed", seed=True)
             if request is not None:
                 yield request
+        if getattr(self, "shared_frontier_joined", False):      # the worker that started the shared
+            return                                               # frontier's generation queued them
+        for row in self._due():          # what earlier runs found and did not finish
+            request = self._request(row.url, row.found_via if row.found_via in PRIORITY else "link", depth=row.depth)
+            if request is not None:
+                self.crawler.stats.inc_value("newsarchive/frontier/resumed")
+                yield request
+
+    def _due(self) -> Iterator[Any]:
+        """The archive frontier's pending URLs on the seeds' hosts (none when there is no archive)."""
+        from archive import Archive
+        from archive.config import resolve_db_url
+        from archive.errors import ArchiveError
+
+        try:
+            archive = Archive(resolve_db_url(self.settings.get("NEWSARCHIVE_DB")), readonly=True)
+        except ArchiveError as exc:       # the pipeline reports an unusable archive
+            logger.debug("frontier not read: %s", exc)
+            return
+        try:
+            yield from archive.frontier_due(sorted(self.scope))
+        finally:
+            archive.close()
 
     # -- requests --------------------------------------------------------------------------
 
-    def _request(self, url: str, found_via: str, *, seed: bool = False) -> scrapy.Request | None:
-        """A request for ``url`` normalised, or None when it is out of scope or already seen."""
+    def _in_scope(self, url: str) -> str | None:
+        """``url`` normalised, or None when it is malformed, not http(s) or outside the crawl's hosts."""
         try:
             normalized = normalize_url(url)
         except ValueError:
@@ -141,21 +167,54 @@ class NewsSpider(scrapy.Spider):
             return None
         if urlsplit(normalized).scheme not in ("http", "https") or host_of(normalized) not in self.scope:
             return None
+        return normalized
+
+    def _request(self, url: str, found_via: str, *, seed: bool = False, depth: int | None = None,
+                 again: bool = False) -> scrapy.Request | None:
+        """A request for ``url`` normalised, or None when it is out of scope or already seen
+        (``again``: even when seen, past the dupefilter, for a URL whose fetch was lost)."""
+        normalized = self._in_scope(url)
+        if normalized is None:
+            return None
         key = url_key(normalized)
-        if key in self._seen:
+        if key in self._seen and not again:
             return None
         self._seen.add(key)
-        meta = {"found_via": found_via, "newsarchive_url": normalized, "seed": seed}
+        meta: dict[str, Any] = {"found_via": found_via, "newsarchive_url": normalized, "seed": seed}
+        if depth is not None:
+            meta["depth"] = depth
         return scrapy.Request(normalized, callback=self.parse, errback=self.on_error,
-                              meta=meta, priority=PRIORITY[found_via])
+                              meta=meta, priority=PRIORITY[found_via], dont_filter=again)
 
-    def _follow(self, urls: Iterable[str], found_via: str) -> Iterator[scrapy.Request]:
+    def _links(self, urls: Iterable[str], found_via: str) -> tuple[Link, ...]:
+        """The in-scope URLs among ``urls``, normalised, each once, as frontier links."""
+        found: dict[str, Link] = {}
+        for url in urls:
+            normalized = self._in_scope(url)
+            if normalized is not None:
+                found.setdefault(url_key(normalized), Link(normalized, found_via))
+        return tuple(found.values())
+
+    def _follow(self, links: Iterable[Link]) -> Iterator[scrapy.Request]:
         if self._limit_reached():
             return
-        for url in urls:
-            request = self._request(url, found_via)
+        for link in links:
+            request = self._request(link.url, link.found_via)
             if request is not None:
                 yield request
+
+    def _record(self, response: Response, status: str, links: tuple[Link, ...] = (),
+                outcome: str = DONE) -> Iterator[Any]:
+        """The fetch's frontier record (committed by the pipeline), then requests for its links."""
+        yield self._mark(response.request, status, outcome, links=links, final_url=response.url)
+        yield from self._follow(links)
+
+    def _mark(self, request: scrapy.Request, status: str, outcome: str = DONE, *, links: tuple[Link, ...] = (),
+              final_url: str | None = None, retry_at: datetime | None = None) -> PageMark:
+        url = request.meta.get("newsarchive_url") or normalize_url(request.url)
+        aliases = (normalize_url(final_url),) if final_url and normalize_url(final_url) != url else ()
+        return PageMark(url, outcome, status, links, aliases, depth=request.meta.get("depth", 0),
+                        found_via=request.meta.get("found_via"), run_id=self.run_id, retry_at=retry_at)
 
     def _limit_reached(self) -> bool:
         return self.max_pages is not None and self.pages >= self.max_pages
@@ -196,28 +255,33 @@ class NewsSpider(scrapy.Spider):
             if kind is Kind.HTML:
                 return self._parse_html(response, content_type)
             if kind is Kind.ROBOTS:
-                return self._follow(discovery.robots_sitemaps(body, response.url), "sitemap")
+                return self._record(response, "robots", self._links(discovery.robots_sitemaps(body, response.url), "sitemap"))
             if kind in (Kind.SITEMAP, Kind.SITEMAP_INDEX):
                 return self._parse_sitemap(response, body)
             if kind is Kind.FEED:
-                return self._follow(discovery.feed_links(body, response.url), "feed")
+                return self._record(response, "feed", self._links(discovery.feed_links(body, response.url), "feed"))
         except DiscoveryError as exc:
             logger.warning("skip %s: %s", response.url, exc)
             self.crawler.stats.inc_value("newsarchive/error/unreadable")
-            return iter(())
+            return self._record(response, "unreadable")
         return self._skip_not_html(response, content_type)
 
     def _skip_not_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
         logger.debug("skip %s: not HTML (%s)", response.url, content_type or "no Content-Type")
         self.crawler.stats.inc_value("newsarchive/skipped/not_html")
-        return iter(())
+        return self._record(response, "not_html")
 
-    def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
+    def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[Any]:
         entries = discovery.sitemap_entries(body, response.url)
         found_via = "news_sitemap" if entries.is_news and not entries.is_index else "sitemap"
-        return self._follow(entries.urls, found_via)
+        return self._record(response, "sitemap", self._links(entries.urls, found_via))
 
     def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
+        encoding = getattr(response, "encoding", None) or "utf-8"
+        found = discovery.page_links(response.body, response.url, encoding=encoding)
+        links = self._links(found.canonical, "link") + self._links(
+            (url for url in found.links if not urlsplit(url).path.lower().endswith(_IGNORED_SUFFIXES)), "link")
+        links = tuple({url_key(link.url): link for link in reversed(links)}.values())[::-1]   # each once, in order
         yield PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
@@ -228,37 +292,41 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            links=links,
+            depth=response.meta.get("depth", 0),
+            run_id=self.run_id,
         )
-        encoding = getattr(response, "encoding", None) or "utf-8"
-        links = discovery.page_links(response.body, response.url, encoding=encoding)
-        yield from self._follow(links.canonical, "link")
-        yield from self._follow(
-            (url for url in links.links if not urlsplit(url).path.lower().endswith(_IGNORED_SUFFIXES)), "link"
-        )
+        yield from self._follow(links)
 
     # -- errors and closing ----------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[PageMark]:
+        """Count a failed request and yield its frontier record: gone (404/410), done (robots.txt
+        forbids it, redirected out of scope) or retry later. A request never sent (the page budget,
+        still fresh, 304) leaves its row as it was."""
         request = failure.request
         if isinstance(failure.value, RobotsDisallowed):
             logger.debug("skip %s: %s", request.url, failure.value)
             self.crawler.stats.inc_value("newsarchive/skipped/robots_disallowed")
+            yield self._mark(request, "robots_disallowed")
             return
         if isinstance(failure.value, (PageBudgetExhausted, Fresh, NotModified)):      # counted where raised
             logger.debug("skip %s: %s", request.url, failure.value)
             return
         if isinstance(failure.value, (OutOfScope, InternalAddress)):
             logger.info("skip %s: redirected %s", request.url, failure.value)
+            yield self._mark(request, "redirected_away")
             return
         kind = error_kind(failure)
         reason = f"HTTP {failure.value.response.status}" if isinstance(failure.value, HttpError) else (
             f"{type(failure.value).__name__}: {failure.value}".rstrip(": "))
         logger.warning("skip %s: %s", request.url, reason)
         self.crawler.stats.inc_value(f"newsarchive/error/{kind}")
+        yield self._mark(request, kind, GONE if kind in ("http_404", "http_410") else "retry")
 
     def closed(self, reason: str) -> None:
         self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
-        if self.seeds_ok == 0 and reason == "finished":
+        if self.seeds_ok == 0 and reason == "finished" and not getattr(self, "shared_frontier_joined", False):
             logger.error("crawl failed: none of the %d seeds could be fetched", len(self.seeds))
 
 

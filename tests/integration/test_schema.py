@@ -10,13 +10,15 @@ from sqlalchemy import create_engine, inspect
 from archive import Archive
 from archive.errors import DatabaseUnavailable
 from archive.models import Base
+from archive.queries import include_object
 
 
 def test_migrations_build_exactly_the_models(db_url):
     Archive(db_url).close()
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, Base.metadata)
         revision = MigrationContext.configure(conn).get_current_revision()
         views = set(inspect(conn).get_view_names())
     engine.dispose()

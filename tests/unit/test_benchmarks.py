@@ -25,3 +25,100 @@ def test_generated_web_has_the_pages_asked_for_with_copies():
     assert sum(b"originally published by" in body for body in bodies) >= 5          # mirrors
     assert all(b"most-read" in body for body in bodies)                            # site chrome
     assert generate_web(60, origins).files == web.files                           # deterministic
+
+
+def test_scale_fill_makes_an_archive_the_real_path_reads_and_extends(db_url):
+    """The bulk fill writes what ingest would (band rows the lookup finds, lead keys, clusters,
+    site lines, frontier rows), fills on from what is there, and the archive still ingests."""
+    import numpy as np
+    from sqlalchemy import func, select
+
+    from archive import Archive
+    from archive.index import Banding, candidates
+    from archive.models import Article, Frontier, LeadKey, LshBand, SiteLine
+    from benchmarks.scale import LEADS, fill, probe
+
+    assert fill(db_url, 300)[0] == 300
+    assert fill(db_url, 450)[0] == 450
+    archive = Archive(db_url)
+    banding = Banding(archive.config.fingerprint)
+    with archive._sessions() as session:   # noqa: SLF001
+        count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(LshBand) == 450 * banding.b
+        assert count(LeadKey) == 450 * LEADS
+        assert count(Frontier) == 450
+        assert count(SiteLine) >= 450 * 7
+        stored = session.get(Article, 377)
+        assert 1500 < len(stored.text) < 6000 and stored.cluster_id == 377
+        assert candidates(session, banding.keys(np.frombuffer(stored.signature, dtype="<u4")))[0] == 377
+    assert archive.stats() == {"articles": 450, "sites": 200, "clusters": 450, "clusters_with_copies": 0}
+    archive.close()
+    result = probe(db_url, 6, 8, run=1, launched=0.0)
+    assert len(result["ingest_ms"]) == 6 and len(result["lookup_ms"]) == 8
+    assert result["statuses"] == {"new": 3, "duplicate": 3}
+
+
+def test_memory_checkpoints_pick_the_first_sample_past_each_mark():
+    from benchmarks.memory import checkpoints
+
+    samples = [(500, 100 * 1024, 300 * 1024), (2100, 110 * 1024, 320 * 1024), (9000, 111 * 1024, 330 * 1024)]
+    points = checkpoints(samples, [2000, 5000, 20000])
+    assert [p["pages"] for p in points] == [2100, 9000, 9000]
+    assert points[0]["rss_main_mb"] == 110.0 and points[1]["rss_tree_mb"] == 330.0
+    assert checkpoints([], [10]) == [{"mark": 10, "pages": 0, "rss_main_mb": 0.0, "rss_tree_mb": 0.0}]
+
+
+def test_generated_article_pages_weigh_what_real_ones_do_and_their_chrome_links_resolve():
+    """Article pages of 60-200 KB (scripts, styles, menus, related stories, comments, footers),
+    whose menu, footer and related links all lead to pages of the web (the crawl fetches no 404s)."""
+    import statistics
+    from urllib.parse import urljoin
+
+    import lxml.html
+
+    from archive.demo.assemble import page_key
+    from archive.urls import host_of
+
+    origins = {i: f"http://127.0.0.{121 + i}:9" for i in range(SITES)}
+    web = generate_web(80, origins)
+    pages = {origins[site] + key: res.body for (site, key), res in web.files.items()}
+    sizes = [len(pages[url]) for url in web.articles]
+    assert 60_000 <= statistics.median(sizes) and 50_000 <= min(sizes) and max(sizes) <= 200_000
+    by_host = {host_of(origin): site for site, origin in origins.items()}
+    chrome = ("//div[@class='mega-menu']//a/@href | //div[@class='footer-col']//a/@href"
+              " | //aside[@class='related-stories']//a/@href")
+    for url in web.articles[:40]:
+        hrefs = lxml.html.fromstring(pages[url]).xpath(chrome)
+        assert len(hrefs) > 100
+        for href in hrefs:
+            target = urljoin(url, href)
+            if host_of(target) in by_host:
+                assert (by_host[host_of(target)], page_key(target.split(host_of(target), 1)[1])) in web.files, target
+    with_comments = [url for url in web.articles if b'id="comments"' in pages[url]]
+    assert len(with_comments) > len(web.articles) // 2
+    assert not [url for url in with_comments if url.startswith(origins[SITES - 1])]     # the aggregator has none
+
+
+def test_descendants_from_the_children_files_match_a_full_scan():
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from benchmarks.procs import _descendants_by_scan, descendants
+
+    tree = subprocess.Popen(["sh", "-c", "sleep 60 & (sleep 60 & wait) & wait"])
+    found: list[int] = []
+    try:
+        deadline = time.monotonic() + 30
+        while len(found) < 3 and time.monotonic() < deadline:      # sh, its subshell, two sleeps
+            time.sleep(0.05)
+            found = _descendants_by_scan(tree.pid)
+        assert len(found) >= 3
+        assert sorted(descendants(tree.pid)) == sorted(found)
+    finally:
+        for pid in [*found, tree.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        tree.wait()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import click
+
 from archive.cli import format_cluster
-from archive.diff import compare
+from archive.diff import compare, marked, word_diff
 
 CANON = {"title": "Storm closes the road", "author": "Ann Marsh",
          "text": "First paragraph of the story here.\nSecond paragraph “quoted” here.\nThird one.\nFourth one."}
@@ -36,3 +38,48 @@ def test_show_prints_origin_canonical_and_each_copy_with_what_it_changed():
     assert "credited origin: Coast Times" in out
     assert "canonical Coast Times" in out and "mirror    Valley Wire" in out
     assert "similarity 0.73" in out and "changes: new headline" in out
+
+
+def test_the_changes_hold_the_paragraphs_and_the_words_edited():
+    text = ("Editor's note: updated.\nFirst paragraph of the story\nhere.\n"
+            "Second paragraph quoted right here today.")
+    changes = compare(CANON, {"title": "A new headline", "author": None, "text": text})
+    assert [(p.kind, p.canonical, p.copy) for p in changes.paragraphs] == [
+        ("added", None, "Editor's note: updated."),
+        ("resplit", "First paragraph of the story here.", "First paragraph of the story\nhere."),
+        ("edited", "Second paragraph “quoted” here.", "Second paragraph quoted right here today."),
+        ("cut", "Third one.", None), ("cut", "Fourth one.", None)]
+    edited = changes.paragraphs[2]
+    assert edited.words == (("=", "Second paragraph quoted"), ("+", "right"), ("=", "here"), ("+", "today."))
+    assert changes.headline_words == (("-", "Storm closes the road"), ("+", "A new headline"))
+    assert changes.dropped_byline == "Ann Marsh"
+    assert compare(CANON, CANON).paragraphs == () and compare(CANON, CANON).headline_words == ()
+
+
+def test_word_diff_marks_words_cut_and_added_and_ignores_typography():
+    assert word_diff("It’s the “old” bridge", "It's the \"old\" bridge") == (("=", "It's the \"old\" bridge"),)
+    assert word_diff("the council voted on Monday", "the city council voted Tuesday") == (
+        ("=", "the"), ("+", "city"), ("=", "council voted"), ("-", "on Monday"), ("+", "Tuesday"))
+    assert marked(word_diff("a b c", "a x c")) == "a [-b-] {+x+} c"
+
+
+def test_show_highlights_each_difference_and_colours_only_when_asked():
+    text = "New opening paragraph.\nFirst paragraph of the story here.\nSecond paragraph quoted there.\nThird one."
+    member = {"url": "http://b.test/x", "title": "Road shut by storm", "site": "Valley Wire", "published": None,
+              "first_seen": "2022-03-02T00:00:00", "similarity": 0.6, "role": "mirror",
+              "changes": compare(CANON, {"title": "Road shut by storm", "author": None, "text": text}).as_dict()}
+    canonical = dict(member, url="http://a.test/x", site="Coast Times", role="canonical", similarity=1.0, changes=None)
+    detail = {"id": 7, "size": 2, "origin": None, "origin_url": None, "members": [canonical, member]}
+    plain = format_cluster(detail)
+    lines = [line.strip() for line in plain.splitlines()]
+    start = lines.index("changes: new headline; byline dropped; 1 paragraph cut at the end; 1 paragraph added; "
+                        "1 paragraph edited")
+    assert lines[start + 1:] == [
+        "~ headline: {+Road shut by+} storm [-closes the road-]",
+        "- byline: Ann Marsh",
+        "+ New opening paragraph.",
+        "~ Second paragraph quoted [-here.-] {+there.+}",           # the quotes are typography
+        "- Fourth one."]
+    coloured = format_cluster(detail, color=True)
+    assert "\x1b[" not in plain and "\x1b[31m" in coloured and "\x1b[32m" in coloured
+    assert click.unstyle(coloured) == plain

@@ -9,6 +9,7 @@ import pytest
 from crawler.discovery import (
     DiscoveryError,
     Kind,
+    PageLinks,
     classify,
     feed_links,
     maybe_gunzip,
@@ -168,3 +169,20 @@ def test_page_links_and_declared_canonical():
 def test_page_links_honour_base_href():
     body = b'<html><head><base href="https://news.test/section/"></head><body><a href="story">s</a></body></html>'
     assert page_links(body, "https://news.test/").links == ("https://news.test/section/story",)
+
+
+def test_page_links_each_once_in_page_order():
+    body = b'<a href="/b">1</a><a href=" /a ">2</a><a href="/b">3</a><a href="">4</a><a href="/a#x">5</a>'
+    assert page_links(body, "http://a.test/").links == ("http://a.test/b", "http://a.test/a", "http://a.test/a#x")
+
+
+def test_page_links_read_the_response_encoding():
+    for codec, letter in (("latin-1", "é"), ("cp1252", "é"), ("koi8-r", "ж"), ("shift_jis", "ニ")):
+        body = f'<p>{letter}</p><a href="/{letter}">x</a>'.encode(codec)
+        assert page_links(body, "http://a.test/", encoding=codec).links == (f"http://a.test/{letter}",), codec
+    assert page_links("<a href='/é'>x</a>", "http://a.test/").links == ("http://a.test/é",)
+
+
+def test_page_links_of_nothing_or_an_unknown_encoding():
+    assert page_links(b"", "http://a.test/") == page_links(b"  \n", "http://a.test/") == PageLinks()
+    assert page_links(b'<a href="/x">x</a>', "http://a.test/", encoding="no-such-codec").links == ("http://a.test/x",)

@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 
 from archive.urls import url_key
 from crawler.items import PageItem
+from archive.frontier import PageMark
 from crawler.spiders.news import NewsSpider, error_kind, parse_max_pages, parse_seeds
 
 HOME = "http://news.test/"
@@ -174,7 +175,10 @@ def test_errors_are_logged_once_and_counted_by_kind(caplog):
         failure = Failure(exc)
         failure.request = request
         assert error_kind(failure) == kind
-        spider.on_error(failure)
+        marks = list(spider.on_error(failure))
+        # Each failure is recorded in the frontier: 404 is gone for good, the others are retried later.
+        assert [(m.url, m.outcome, m.status) for m in marks] == [
+            (HOME + "gone", "gone" if kind == "http_404" else "retry", kind)]
     assert {k: v for k, v in stats(spider).items() if k.startswith("newsarchive/error/")} == {
         "newsarchive/error/http_404": 1, "newsarchive/error/http_500": 1, "newsarchive/error/dns": 2,
         "newsarchive/error/timeout": 2, "newsarchive/error/connect_error": 2, "newsarchive/error/too_large": 1}
@@ -193,3 +197,21 @@ def test_start_yields_each_seed_once():
     requests = asyncio.run(collect(spider))
     assert [(r.url, r.meta["found_via"], r.meta["seed"]) for r in requests] == [
         ("http://news.test/", "seed", True), ("http://news.test/feed", "seed", True)]
+
+
+def test_fetches_are_recorded_for_the_frontier_with_the_links_they_hold():
+    spider = make_spider()
+    body = (b'<html><body><a href="/news/1">one</a><a href="/news/1#top">again</a>'
+            b'<a href="http://elsewhere.test/x">out</a><a href="/logo.png">img</a></body></html>')
+    items, requests = outputs(spider, respond(HOME, body))
+    [page] = items
+    assert [(link.url, link.found_via) for link in page.links] == [(HOME + "news/1", "link")]
+    assert [r.url for r in requests] == [HOME + "news/1"]
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b'<item><link>http://news.test/news/2</link></item><item><link>http://b.test/x</link></item>'
+            b'</channel></rss>')
+    out = list(spider.parse(respond(HOME + "feed.xml", feed, "application/rss+xml", XmlResponse)))
+    marks = [o for o in out if isinstance(o, PageMark)]
+    assert [(m.url, m.outcome, m.status, [link.url for link in m.links]) for m in marks] == [
+        (HOME + "feed.xml", "done", "feed", [HOME + "news/2"])]
+    assert [r.url for r in out if isinstance(r, Request)] == [HOME + "news/2"]

@@ -1,0 +1,149 @@
+"""The crawl frontier in the archive: every discovered URL, its state and its next attempt.
+
+A fetched page's own row and the links it holds are written in the same transaction as whatever
+the page gave (its article, or nothing for a feed or a section page), so a crawl killed at any
+moment resumes from the ``pending`` rows and loses nothing that was committed. The link rows are
+inserted with ``ON CONFLICT DO NOTHING``: a URL discovered again keeps its state.
+
+States: ``pending`` (to fetch, from ``next_attempt_at`` on), ``done`` (fetched, whatever it held),
+``failed`` (gave up after ``MAX_ATTEMPTS``), ``gone`` (answered 404 or 410).
+
+>>> from archive.store import make_engine, migrate, session_factory
+>>> engine = make_engine("sqlite://"); migrate(engine)
+>>> with session_factory(engine).begin() as session:
+...     record(session, PageMark("http://a.test/", links=(Link("http://a.test/news/1", "link"),)))
+>>> with session_factory(engine).begin() as session:
+...     [(row.url, row.depth) for row in due(session, ["a.test"])]
+[('http://a.test/news/1', 1)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from archive.models import Frontier, utcnow
+from archive.urls import host_of, url_key
+
+MAX_ATTEMPTS = 3              # failed fetches of one URL, over runs, before it is given up
+RETRY_AFTER = timedelta(minutes=30)   # first wait before a failed URL is tried again; doubles
+INSERT_CHUNK = 500            # link rows per INSERT statement
+DUE_BATCH = 1000              # pending rows read at once when a crawl starts
+
+PENDING, DONE, FAILED, GONE = "pending", "done", "failed", "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A URL found on a page (normalised, in the crawl's scope) and how it was found."""
+
+    url: str
+    found_via: str = "link"
+
+
+@dataclass(frozen=True, slots=True)
+class PageMark:
+    """What a fetch of ``url`` gave, to be committed with the page's other rows.
+
+    ``outcome`` is ``done`` (fetched; ``status`` says what it was: ``article``, ``not_article``,
+    ``feed`` ...), ``gone`` (404/410), or ``retry`` (a failure worth another attempt later:
+    timeouts, 5xx, an unreachable robots.txt). ``aliases`` are other URLs the same fetch answered
+    for (the request URL before a redirect). ``links`` are added as ``pending`` at ``depth + 1``.
+    """
+
+    url: str
+    outcome: str = DONE
+    status: str | None = None
+    links: tuple[Link, ...] = ()
+    aliases: tuple[str, ...] = ()
+    depth: int = 0
+    found_via: str | None = None
+    run_id: int | None = None
+    retry_at: datetime | None = field(default=None)      # earliest next attempt for ``retry``
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def add_links(session: Session, links: Iterable[Link], depth: int, run_id: int | None = None,
+              now: datetime | None = None) -> None:
+    """Insert ``links`` as pending rows at ``depth``; a URL already known keeps its row."""
+    now = now or utcnow()
+    rows: dict[str, dict[str, Any]] = {}
+    for link in links:
+        key = url_key(link.url)
+        if key not in rows:
+            rows[key] = {"url_key": key, "url": link.url, "host": host_of(link.url), "state": PENDING,
+                         "found_via": link.found_via, "depth": depth, "attempts": 0, "next_attempt_at": None,
+                         "discovered_run": run_id, "discovered_at": now, "updated_at": now}
+    values = [rows[key] for key in sorted(rows)]          # sorted: concurrent writers lock in one order
+    if values:   # one statement, compiled once and cached, run for every row (executemany): a
+        # multi-row VALUES statement is compiled again for each page, which cost more than the crawl
+        session.connection().execute(_insert(session)(Frontier.__table__).on_conflict_do_nothing(), values)
+
+
+def record(session: Session, mark: PageMark, now: datetime | None = None) -> None:
+    """Commit-with-the-page part of a fetch: the page's own row (and its aliases') and its links."""
+    now = now or utcnow()
+    if mark.links:
+        add_links(session, mark.links, mark.depth + 1, mark.run_id, now)
+    for url in dict.fromkeys((mark.url, *mark.aliases)):
+        _mark_one(session, url, mark, now)
+
+
+def _mark_one(session: Session, url: str, mark: PageMark, now: datetime) -> None:
+    key = url_key(url)
+    session.execute(_insert(session)(Frontier).values(
+        url_key=key, url=url, host=host_of(url), state=PENDING, found_via=mark.found_via, depth=mark.depth,
+        attempts=0, discovered_run=mark.run_id, discovered_at=now, updated_at=now).on_conflict_do_nothing())
+    row = session.get(Frontier, key, with_for_update=session.get_bind().dialect.name == "postgresql",
+                      populate_existing=True)
+    row.last_status, row.updated_at = mark.status, now
+    if mark.outcome == "retry":
+        row.attempts = (row.attempts or 0) + 1
+        if row.attempts >= MAX_ATTEMPTS:
+            row.state, row.next_attempt_at = FAILED, None
+        else:
+            row.state = PENDING
+            row.next_attempt_at = max(mark.retry_at or now, now + RETRY_AFTER * 2 ** (row.attempts - 1))
+    else:
+        row.state, row.next_attempt_at = mark.outcome, None
+        if mark.outcome == DONE:
+            row.attempts = 0
+
+
+def due(session: Session, hosts: Iterable[str], now: datetime | None = None, *, after: str = "",
+        limit: int = DUE_BATCH) -> list[Row[Any]]:
+    """Up to ``limit`` pending rows of ``hosts`` whose next attempt is due, by ``url_key`` after
+    ``after`` (url_key, url, found_via, depth): page through a large frontier with ``after``."""
+    now = now or utcnow()
+    query = (select(Frontier.url_key, Frontier.url, Frontier.found_via, Frontier.depth)
+             .where(Frontier.state == PENDING, Frontier.host.in_(sorted(set(hosts))), Frontier.url_key > after,
+                    (Frontier.next_attempt_at.is_(None)) | (Frontier.next_attempt_at <= now))
+             .order_by(Frontier.url_key).limit(limit))
+    return session.execute(query).all()
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Rows by state."""
+    from sqlalchemy import func
+
+    return dict(session.execute(select(Frontier.state, func.count()).group_by(Frontier.state)).tuples().all())
+
+
+def requeue(session: Session, keys: Iterable[str], now: datetime | None = None) -> int:
+    """Make the rows of ``keys`` due now (pending, no wait): what a reconciler puts back."""
+    keys = sorted(set(keys))
+    if not keys:
+        return 0
+    result = session.execute(update(Frontier).where(Frontier.url_key.in_(keys))
+                             .values(state=PENDING, next_attempt_at=None, updated_at=now or utcnow()))
+    return result.rowcount or 0

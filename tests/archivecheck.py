@@ -1,0 +1,64 @@
+"""Helpers of the crash tests: what an archive holds that must not depend on kills, and killing a
+crawl the way a service manager does."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+
+def snapshot(db: Path | str) -> dict:
+    """What must not depend on kills: articles (by url_key, text), clusters as sets of url_keys with
+    their canonical, and the consistency counts. ``db`` is a SQLite file or any database URL."""
+    engine = create_engine(db if isinstance(db, str) else f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            def one(sql: str, **params: object) -> int:
+                return conn.execute(text(sql), params).scalar_one()
+
+            articles = {key: value for key, value in conn.execute(text("SELECT url_key, text_hash FROM article"))}
+            members: dict[int, set[str]] = {}
+            canonical: dict[int, str] = {}
+            for key, cluster, role in conn.execute(text("SELECT url_key, cluster_id, role FROM article")):
+                members.setdefault(cluster, set()).add(key)
+                if role == "canonical":
+                    canonical[cluster] = key
+            clusters = {frozenset(keys): canonical.get(cluster) for cluster, keys in members.items()}
+            bands = int(one("SELECT value FROM meta WHERE key = 'lsh_b'"))
+            counts = {
+                "articles": one("SELECT count(*) FROM article"),
+                "distinct_url_keys": one("SELECT count(DISTINCT url_key) FROM article"),
+                "orphan_band_rows": one("SELECT count(*) FROM lsh_band WHERE article_id NOT IN (SELECT id FROM article)"),
+                "articles_without_all_bands": one(
+                    "SELECT count(*) FROM article a WHERE (SELECT count(*) FROM lsh_band b WHERE b.article_id = a.id) <> :n",
+                    n=bands),
+                "empty_live_clusters": one(
+                    "SELECT count(*) FROM cluster c WHERE c.merged_into IS NULL AND c.size > 0 AND NOT EXISTS "
+                    "(SELECT 1 FROM article a WHERE a.cluster_id = c.id)"),
+                "pending": one("SELECT count(*) FROM frontier WHERE state = 'pending'"),
+            }
+            runs = [status for (status,) in conn.execute(text("SELECT status FROM crawl_run ORDER BY id"))]
+    finally:
+        engine.dispose()
+    return {"articles": articles, "clusters": clusters, "counts": counts, "runs": runs}
+
+
+def sigkill_tree(pid: int) -> None:
+    """SIGKILL the crawl and its extraction workers at once, as a service manager stopping a
+    container or cgroup would."""
+    children = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(proc.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    for target in (pid, *children):
+        try:
+            os.kill(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
