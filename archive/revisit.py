@@ -23,8 +23,9 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from archive.models import Article, utcnow
-from archive.store import make_engine, migrate, reader_factory, session_factory
+from archive.frontier import FAILED, GONE
+from archive.models import Article, Frontier, utcnow
+from archive.store import make_engine, migrate, reader_factory, session_factory, transient
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -77,9 +78,25 @@ class Revisits:
     def lookup(self, key: str) -> Visit | None:
         """The archived copy of the page whose ``url_key`` is ``key``, or None."""
         query = select(Article.fetched_at, Article.etag, Article.last_modified).where(Article.url_key == key)
-        with self._readers() as session:
-            row = session.execute(query).first()
+        row = self._read(lambda session: session.execute(query).first())
         return None if row is None else Visit(*row)
+
+    def dead_since(self, key: str) -> datetime | None:
+        """When the URL last answered 404/410 or was given up after repeated failures (its
+        frontier row is ``gone`` or ``failed``), or None."""
+        query = select(Frontier.updated_at).where(Frontier.url_key == key, Frontier.state.in_((GONE, FAILED)))
+        return self._read(lambda session: session.scalar(query))
+
+    def _read(self, query):  # noqa: ANN001, ANN202
+        """Run a lookup; while the archive is unreachable, know nothing (the page is fetched)."""
+        try:
+            with self._readers() as session:
+                return query(session)
+        except DBAPIError as exc:
+            if not transient(exc):
+                raise
+            logger.warning("archive unreachable for a lookup, fetching anyway: %s", str(exc.orig or exc).splitlines()[0])
+            return None
 
     def verified(self, key: str, etag: str | None = None, last_modified: str | None = None,
                  when: datetime | None = None) -> bool:

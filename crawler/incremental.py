@@ -116,9 +116,13 @@ class IncrementalDownloaderMiddleware:
                 request.headers.pop(name, None)
         key = url_key(request.url)
         visit = self.revisits.lookup(key)
-        if visit is None:
-            return
         interval = self.by_host.get(host_of(request.url), self.recrawl_after)
+        if visit is None:
+            dead = self.revisits.dead_since(key)       # a dead link is tried again once the interval passed
+            if dead is not None and (datetime.now(UTC) - dead).total_seconds() < interval:
+                self.stats.inc_value("newsarchive/skipped/known_dead")
+                raise Fresh(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")
+            return
         if visit.age(datetime.now(UTC)) < interval:
             self.stats.inc_value("newsarchive/skipped/fresh")
             raise Fresh(f"archived {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {interval:g} s")

@@ -167,7 +167,8 @@ def unchanged(crawl_twice) -> Runs:
 def test_a_second_crawl_of_an_unchanged_web_fetches_no_article_page_again(unchanged):
     first, second = unchanged.fetched(0), unchanged.fetched(1)
     assert first == sorted([*ALWAYS, *ARTICLES])                    # 9 requests
-    assert second == sorted(ALWAYS)                                 # 5: robots, entry pages, /missing
+    assert second == sorted(ALWAYS - {"/missing"})                  # 4: robots, entry pages
+    assert unchanged.runs[1]["stats"]["skipped"]["known_dead"] == 1  # /missing answered 404 last run
     pages = [run["stats"]["pages"] for run in unchanged.runs[:2]]
     assert pages == [len(ENTRY_PAGES) + len(ARTICLES), len(ENTRY_PAGES)]       # 7, then 3 parsed
     assert unchanged.runs[1]["stats"]["skipped"]["fresh"] == len(ARTICLES)
