@@ -17,7 +17,7 @@ from archive.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
 from archive.diff import compare
 from archive.errors import NotFound
-from archive.fingerprint import Fingerprint, fingerprint, params_record, prepare
+from archive.fingerprint import Fingerprint, fingerprint, params_record
 from archive.index import Banding
 from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.normalize import words
@@ -131,10 +131,12 @@ class Archive:
         lines = prepared.lines if prepared is not None else chrome.page_lines(article.text)
         text = self._clean(session, site_id, article.text, lines)
         if prepared is None or text != article.text:
-            prepared = prepare(text, self.config.fingerprint)
-        if prepared.word_count < MIN_WORDS:
+            count, fp = len(words(text)), None
+        else:
+            count, fp = prepared.word_count, prepared.fingerprint
+        if count < MIN_WORDS:
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
-        fp = prepared.fingerprint
+        fp = fp or fingerprint(text, self.config.fingerprint)
         if existing is not None:
             return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
         twin = next((u for u, s in session.execute(select(Article.url, Article.site_id)  # by the text_hash index

@@ -12,8 +12,8 @@ VACUUM ANALYZE as autovacuum would do).
 
 At each size:
 
-* a fresh process (``--probe``) opens the archive (start-up: ``Archive(url)``, and from process
-  start to an open archive), makes candidate lookups for stored and new signatures, and ingests new
+* a fresh process (``--probe``) opens the archive (start-up: ``Archive(url)``, from process start
+  to an open archive, and a second opening once the imports are done), makes candidate lookups for stored and new signatures, and ingests new
   articles through the real path, half of them copies of the previous one (after a few warm-up
   ingests that are not counted); it reports latencies and its peak RSS;
 * ``newsarchive crawl`` crawls a small generated news web (``--crawl-pages`` article pages, served
@@ -21,7 +21,12 @@ At each size:
   extraction workers included) is sampled from /proc.
 
 Medians over ``--repeat`` probes (the p99 over all their samples pooled); ratios against the
-smallest size. Ends with one JSON line. The PostgreSQL database is emptied first.
+smallest size. Ends with one JSON line. The PostgreSQL database is emptied first (unless
+``--keep-pg``): give the benchmark a database of its own. ``--archives`` measures archives already
+filled, their probes interleaved (the fairest comparison on a busy machine):
+
+    python -m benchmarks.scale --sizes 10000 --sqlite-dir /tmp/s10k --repeat 0 --crawl-pages 0
+    python -m benchmarks.scale --archives 10k=sqlite:////tmp/s10k/scale.db,1M=sqlite:////tmp/s1m/scale.db
 """
 
 from __future__ import annotations

@@ -237,6 +237,7 @@ class SharedFrontier:
         self.settle_until = 0.0            # no end-of-crawl decision before this (monotonic)
         self.dropped = 0                   # requests lost here while Redis was unreachable
         self.on_generation: Any = None     # called with the new token when the generation changes
+        self.on_lost: Any = None           # called with the token of a generation restarted after a loss
         self._state = "busy"
         self._state_lock = threading.Lock()
         self._stop = threading.Event()
@@ -271,17 +272,20 @@ class SharedFrontier:
                 logger.info("frontier %s: joined generation %s (%d other worker(s))", self.name, self.token,
                             len(alive))
             else:
-                self._new_generation(current.decode() if current else None)
+                self._new_generation()
                 logger.info("frontier %s: started generation %s", self.name, self.token)
             self._write_state()
         self._announce()
 
-    def _new_generation(self, old: str | None, losses: int = 0) -> None:
-        """Under the lock: a new token, an empty queue and no workers; ``losses`` counted lost."""
-        token = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
+    def _new_generation(self, losses: int = 0, since: int | None = None) -> None:
+        """Under the lock: a new token, an empty queue and no workers; ``losses`` counted lost.
+        The token starts with the generation's start (Unix seconds; ``since`` keeps an earlier one)."""
+        token = f"{since or int(time.time())}-{uuid.uuid4().hex[:8]}"
+        stale = [key for key in self.server.scan_iter(match=f"{self.keys.prefix}:*", count=1000)
+                 if key.decode() != self.keys.lock and not key.decode().startswith(self.keys.worker_prefix)]
         pipe = self.server.pipeline(transaction=True)
-        if old:
-            pipe.delete(*self.keys.generation_keys(old))
+        if stale:                     # the queue and the dupefilters, losses ... of earlier generations
+            pipe.delete(*stale)
         pipe.delete(self.keys.requests, self.keys.workers)
         pipe.set(self.keys.generation, token)
         pipe.set(self.keys.scope, self.scope)
@@ -289,6 +293,14 @@ class SharedFrontier:
             pipe.set(self.keys.losses(token), losses)
         pipe.execute()
         self.token, self.started = token, True
+
+    @property
+    def started_at(self) -> int | None:
+        """When the current generation started (Unix seconds), from its token."""
+        try:
+            return int((self.token or "").split("-")[0])
+        except ValueError:
+            return None
 
     def _announce(self) -> None:
         if self.on_generation is not None:
@@ -299,9 +311,11 @@ class SharedFrontier:
         Redis that lost its data (counting that as a loss, so the archive's pending rows come back)."""
         with self._locked():
             current = self.server.get(self.keys.generation)
-            if current is None:
-                self._new_generation(None, losses=1)
+            if current is None:          # the crawl goes on: the generation keeps its start
+                self._new_generation(losses=1, since=self.started_at)
                 self.started = False
+                if self.on_lost is not None:
+                    self.on_lost(self.token)
                 logger.warning("frontier %s: Redis lost the frontier (restarted without persistence?); the "
                                "archive's pending URLs are put back when every worker is idle", self.name)
             else:
@@ -407,8 +421,12 @@ class SharedFrontier:
             current = self.server.get(self.keys.generation)
             if (current is not None and current.decode() == self.token and not _alive(self.server, self.keys)
                     and not self.server.zcard(self.keys.requests)):
-                self.server.delete(self.keys.generation, self.keys.scope, self.keys.workers,
-                                   *self.keys.generation_keys(self.token))
+                # every key of the frontier, also those a worker wrote for a generation it had not
+                # yet seen replaced (after a Redis restart)
+                stale = [key for key in self.server.scan_iter(match=f"{self.keys.prefix}:*", count=1000)
+                         if key.decode() != self.keys.lock]
+                if stale:
+                    self.server.delete(*stale)
 
 
 class SharedFrontierScheduler(Scheduler):
@@ -450,6 +468,7 @@ class SharedFrontierScheduler(Scheduler):
                                        heartbeat=self.heartbeat)
         self.df = RFPDupeFilter(self.server, key=self.frontier.keys.dupefilter("unset"), debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
         self.frontier.on_generation = self._follow
+        self.frontier.on_lost = self._refill_dupefilter
         self.queue = load_object(self.queue_cls)(server=self.server, spider=spider, key=self.queue_key,
                                                  serializer=self.serializer)
         try:
@@ -468,6 +487,35 @@ class SharedFrontierScheduler(Scheduler):
 
     def _follow(self, token: str) -> None:
         self.df.key = self.frontier.keys.dupefilter(token)
+
+    def _refill_dupefilter(self, token: str) -> None:
+        """After Redis lost the frontier: mark the URLs the archive has fetched since the
+        generation started as seen, so that links to them are not fetched again."""
+        from datetime import UTC, datetime
+
+        from scrapy import Request
+        from sqlalchemy import select
+
+        from archive import Archive
+        from archive.config import resolve_db_url
+        from archive.models import Frontier
+
+        since = datetime.fromtimestamp(self.frontier.started_at or 0, UTC)
+        key, count = self.frontier.keys.dupefilter(token), 0
+        try:
+            with Archive(resolve_db_url(self.spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive, \
+                    archive._readers() as session:
+                query = (select(Frontier.url).where(Frontier.host.in_(sorted(self.spider.scope)),
+                                                    Frontier.state != "pending", Frontier.updated_at >= since)
+                         .execution_options(yield_per=1000))
+                for batch in session.execute(query).scalars().partitions(1000):
+                    self.server.sadd(key, *(self.df.request_fingerprint(Request(url)) for url in batch))
+                    count += len(batch)
+        except Exception as exc:  # noqa: BLE001 - without it the crawl is right, only fetches more
+            logger.warning("frontier %s: the fetched URLs could not be marked seen again: %s", self.name,
+                           _first_line(exc))
+            return
+        logger.info("frontier %s: marked %d URL(s) fetched in this generation as seen again", self.name, count)
 
     def close(self, reason: str) -> None:
         from redis.exceptions import RedisError
@@ -561,11 +609,37 @@ class SharedFrontierScheduler(Scheduler):
         from crawler.spiders.news import PRIORITY
 
         count = 0
+        requests = [spider._request(url, "seed", seed=True, again=True) for url in self._seeds_to_fetch(spider)]
         for row in spider._due():
             found_via = row.found_via if row.found_via in PRIORITY else "link"
-            request = spider._request(row.url, found_via, depth=row.depth, again=True)
-            if request is not None:
-                self.crawler.engine.crawl(request)
-                count += 1
+            requests.append(spider._request(row.url, found_via, depth=row.depth, again=True))
+        for request in filter(None, requests):
+            self.df.request_seen(request)       # a link found later to the same URL is not queued again
+            self.crawler.engine.crawl(request)
+            count += 1
         self.stats.inc_value("newsarchive/frontier/reconciled", count)
         return count
+
+    def _seeds_to_fetch(self, spider: Any) -> list[str]:
+        """The seeds whose row was not written since the generation started. A seed fetched by an
+        earlier crawl has a ``done`` row, so a seed lost with a killed worker or a restarted Redis
+        is found here, not among the due rows."""
+        from datetime import UTC, datetime
+
+        from sqlalchemy import select
+
+        from archive import Archive
+        from archive.config import resolve_db_url
+        from archive.models import Frontier
+        from archive.urls import url_key
+
+        since = datetime.fromtimestamp(self.frontier.started_at or 0, UTC)
+        keys = {url_key(url): url for url in spider.seeds}
+        with Archive(resolve_db_url(spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive, \
+                archive._readers() as session:
+            rows = session.execute(select(Frontier.url_key, Frontier.state, Frontier.updated_at)
+                                   .where(Frontier.url_key.in_(sorted(keys)))).all()
+        # A row written since then was fetched, or is pending and due (queued from the due rows).
+        fetched = {key for key, _state, updated in rows if updated is not None
+                   and (updated if updated.tzinfo else updated.replace(tzinfo=UTC)) >= since}
+        return [url for key, url in keys.items() if key not in fetched]

@@ -128,12 +128,12 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if getattr(self, "shared_frontier_joined", False):      # the worker that started the shared
+            return                                               # frontier's generation queued them
         for url in self.seeds:
             request = self._request(url, "seed", seed=True)
             if request is not None:
                 yield request
-        if getattr(self, "shared_frontier_joined", False):      # the worker that started the shared
-            return                                               # frontier's generation queued them
         for row in self._due():          # what earlier runs found and did not finish
             request = self._request(row.url, row.found_via if row.found_via in PRIORITY else "link", depth=row.depth)
             if request is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -220,14 +221,19 @@ def test_killed_workers_and_a_redis_restart_lose_nothing(web, reference, newsarc
     runs = snapshot(db)["runs"]
     put_back = [line.split("put back ")[1].split()[0] for line in (steady_result.err + last.err).splitlines()
                 if "put back" in line and "from the archive" in line and " INFO: " in line]
+    marked = [line.split("marked ")[1].split()[0] for line in (steady_result.err + last.err).splitlines()
+              if "fetched in this generation as seen again" in line]
     print(f"\nkills and a Redis restart: {landed} of {KILLS} kills landed, Redis restarted: {restarted}, steady worker "
           f"ran through them all: {steady_through}; {sum(fetched.values())} fetches in all against {once} for one "
           f"crawl, {len(again)} URLs fetched more than once; runs {dict(Counter(runs))}; "
-          f"pages of the finished runs {[p for s, p in _pages_by_run(f'sqlite:///{db}') if s == 'ok']}; put back: {put_back}")
+          f"pages of the finished runs {[p for s, p in _pages_by_run(f'sqlite:///{db}') if s == 'ok']}; put back: {put_back}; marked seen again after the restart: {marked}")
     assert landed >= KILLS - 2, "most kills must land while the worker runs, or the test tests little"
     assert set(fetched) == set(reference["fetched"])
     _same_archive(snapshot(db), reference["snapshot"])
     assert "running" not in runs and runs.count("ok") == 2
+    with sqlite3.connect(db) as conn:          # the steady worker's run wrote its heartbeat as it went
+        assert conn.execute("SELECT count(*) FROM crawl_run WHERE status = 'ok' AND heartbeat_at > started_at "
+                            "AND pid = ?", (steady.proc.pid,)).fetchone()[0] == 1
     assert not private_redis.client().keys(f"{name}:*")
     assert put_back, "the lost requests were put back from the archive"
 
@@ -284,8 +290,6 @@ def test_a_bad_frontier_url_is_a_usage_error_and_an_unreachable_one_fails_with_o
 
 
 def _runs(db: Path) -> int:
-    import sqlite3
-
     try:
         with sqlite3.connect(db, timeout=5) as conn:
             return conn.execute("SELECT count(*) FROM crawl_run").fetchone()[0]

@@ -39,12 +39,13 @@ def _slow_site(web, pages: int = 12, delay: float = 0.5):
     return site
 
 
-def _holder(db_url: str) -> subprocess.Popen:
-    """A process that takes the run lock, says so on stdout, and sleeps until killed."""
+def _holder(db_url: str, shared: bool = False) -> subprocess.Popen:
+    """A process that takes the run lock (in shared mode: as a frontier worker), says so on stdout,
+    and sleeps until killed."""
     code = textwrap.dedent(f"""
         import sys, time
         from archive.runlock import run_lock
-        with run_lock({db_url!r}):
+        with run_lock({db_url!r}, shared={shared!r}):
             print("locked", flush=True)
             time.sleep(600)
     """)
@@ -66,6 +67,37 @@ def test_a_lock_held_by_a_killed_process_is_released(backend, tmp_path, request)
     def free() -> bool:                 # the server may take a moment to see the dead session
         try:
             with run_lock(db_url):
+                return True
+        except RunLocked:
+            return False
+
+    wait_for(free, limit=30)
+
+
+def test_frontier_workers_share_the_lock_and_never_overlap_a_plain_crawl(db_url):
+    workers = [_holder(db_url, shared=True) for _ in range(2)]        # both got it
+    try:
+        with pytest.raises(RunLocked, match=r"another crawl is running on this archive \(frontier workers, "):
+            with run_lock(db_url):
+                pass
+        with run_lock(db_url, shared=True):                           # a third worker joins them
+            pass
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+    plain = _holder(db_url)
+    try:
+        with pytest.raises(RunLocked, match="another crawl is running on this archive"):
+            with run_lock(db_url, shared=True):
+                pass
+    finally:
+        plain.kill()
+        plain.wait()
+
+    def free() -> bool:                 # the server may take a moment to see the dead session
+        try:
+            with run_lock(db_url, shared=True):
                 return True
         except RunLocked:
             return False
@@ -161,3 +193,22 @@ def test_schedule_rejects_bad_arguments_at_once(newsarchive, tmp_path):
     assert newsarchive("schedule", "--every", "soon", "http://127.0.0.2:9/", cwd=tmp_path).code == 2
     bad = newsarchive("schedule", "--every", "1h", "--no-such-option", "http://127.0.0.2:9/", cwd=tmp_path)
     assert bad.code == 2 and "No such option" in bad.err
+
+
+def test_a_run_on_another_machine_whose_heartbeat_stopped_is_recorded_died(db_url):
+    from datetime import timedelta
+
+    from archive import Archive
+    from archive.archive import RUN_HEARTBEAT, RUN_LOST_AFTER
+    from archive.models import CrawlRun, utcnow
+
+    with Archive(db_url) as archive:
+        with archive._sessions.begin() as session:
+            now = utcnow()
+            session.add_all([
+                CrawlRun(seeds=[], pid=1, hostname="elsewhere-1", status="running",
+                         heartbeat_at=now - RUN_HEARTBEAT * (RUN_LOST_AFTER + 1)),
+                CrawlRun(seeds=[], pid=1, hostname="elsewhere-2", status="running", heartbeat_at=now - timedelta(seconds=1)),
+            ])
+        archive.start_run(["http://127.0.0.2/"])
+        assert [r["status"] for r in archive.runs()] == ["running", "running", "died"]
