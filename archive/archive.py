@@ -139,8 +139,14 @@ class Archive:
         fp = fp or fingerprint(text, self.config.fingerprint)
         if existing is not None:
             return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
-        twin = next((u for u, s in session.execute(select(Article.url, Article.site_id)  # by the text_hash index
-                                                   .where(Article.text_hash == fp.text_hash)) if s == site_id), None)
+        key = url_key(article.url)
+        twins = [(u, k) for u, k, s in session.execute(select(Article.url, Article.url_key, Article.site_id)
+                                                         .where(Article.text_hash == fp.text_hash)) if s == site_id]
+        same = next((k for _, k in twins if k == key), None)
+        if same is not None:      # a concurrent writer committed this very URL since it was looked up
+            existing = session.scalar(select(Article).where(Article.url_key == key))
+            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+        twin = twins[0][0] if twins else None      # (by the text_hash index)
         if twin is not None:
             # One site, one text, two URLs (share links, print views): one page, archived once.
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))

@@ -55,6 +55,7 @@ def run_full_crawl(web: Web, db_url: str, workers: int | None) -> dict:
     pages = summary_pages(watched.stdout + watched.stderr) or 0
     return {"pages": pages, "seconds": watched.seconds, "pages_per_s": pages / watched.seconds,
             "peak_rss_main_mb": watched.peak_main_kib / 1024, "peak_rss_tree_mb": watched.peak_tree_kib / 1024,
+            "peak_pss_tree_mb": watched.peak_tree_pss_kib / 1024,
             "rss_by_pages": watched.rss_by_pages, "summary": (watched.stdout.strip().splitlines() or [""])[-1]}
 
 

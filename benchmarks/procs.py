@@ -55,6 +55,18 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def pss_kib(pid: int) -> int:
+    """Proportional set size of one process in KiB: shared pages divided among the processes that
+    map them, so a tree's sum is the memory it really holds (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def descendants(pid: int) -> list[int]:
     """Process ids under ``pid`` (children, grandchildren ...), from /proc.
 
@@ -120,6 +132,7 @@ class Watched:
     seconds: float = 0.0
     peak_main_kib: int = 0
     peak_tree_kib: int = 0
+    peak_tree_pss_kib: int = 0          # the tree's proportional set size: shared pages counted once
     rss_by_pages: list[tuple[int, int, int]] = field(default_factory=list)   # (pages, main KiB, tree KiB)
 
 
@@ -134,10 +147,13 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
 
     def sample() -> tuple[int, int]:
         main = rss_kib(proc.pid)
-        tree = main + sum(rss_kib(p) for p in descendants(proc.pid))
+        children = descendants(proc.pid)
+        tree = main + sum(rss_kib(p) for p in children)
+        pss = sum(pss_kib(p) for p in (proc.pid, *children))
         with lock:
             result.peak_main_kib = max(result.peak_main_kib, main)
             result.peak_tree_kib = max(result.peak_tree_kib, tree)
+            result.peak_tree_pss_kib = max(result.peak_tree_pss_kib, pss)
         return main, tree
 
     def read_stderr() -> None:

@@ -324,6 +324,7 @@ def crawl_against(url: str, pages: int, seed: int) -> dict:
     return {"pages": fetched, "seconds": round(watched.seconds, 1),
             "peak_rss_main_mb": round(watched.peak_main_kib / 1024, 1),
             "peak_rss_tree_mb": round(watched.peak_tree_kib / 1024, 1),
+            "peak_pss_tree_mb": round(watched.peak_tree_pss_kib / 1024, 1),
             "summary": (watched.stdout.strip().splitlines() or [""])[-1]}
 
 
@@ -401,7 +402,7 @@ def _line(name: str, row: dict, seconds: float) -> str:
         out += f" crawl failed: {c['error'].strip().splitlines()[-1]};"
     elif c:
         out += (f" crawl of {c['pages']} pages in {c['seconds']:.0f} s, peak RSS {c['peak_rss_main_mb']:.0f} MB "
-                f"main, {c['peak_rss_tree_mb']:.0f} MB with workers;")
+                f"main, {c['peak_rss_tree_mb']:.0f} MB with workers (PSS {c['peak_pss_tree_mb']:.0f} MB);")
     return out + f" filled in {seconds:.0f} s, {row['disk_mb']:.0f} MB on disk, load {row['load_average']}"
 
 

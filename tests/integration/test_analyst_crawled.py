@@ -4,13 +4,14 @@ copied, by whom, from whom)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import needs_pg
+from conftest import _pg_schema, needs_pg
 from storyweb import Served, build
 
 HOSTS = ["127.0.0.86", "127.0.0.87", "127.0.0.88"]
@@ -27,13 +28,14 @@ def web():
 def crawled(request, web, newsarchive, tmp_path_factory):
     """(db_url, working folder) of an archive made by `newsarchive crawl` of the web."""
     folder = tmp_path_factory.mktemp("crawled")
-    if request.param == "sqlite":
-        db_url = f"sqlite:///{folder / 'archive.db'}"
-    else:
-        db_url = request.getfixturevalue("pg_session_url")
-    result = newsarchive("crawl", *web.seeds, "--db", db_url, *SETTINGS, cwd=folder)
-    assert result.code == 0, result.err[-2000:]
-    return db_url, folder
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            db_url = f"sqlite:///{folder / 'archive.db'}"
+        else:          # a schema of its own: the session's shared one holds other tests' crawls
+            db_url = stack.enter_context(_pg_schema(request.getfixturevalue("pg_database")))
+        result = newsarchive("crawl", *web.seeds, "--db", db_url, *SETTINGS, cwd=folder)
+        assert result.code == 0, result.err[-2000:]
+        yield db_url, folder
 
 
 def _json(newsarchive, crawled, *args: str):

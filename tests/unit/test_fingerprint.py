@@ -154,3 +154,33 @@ def test_archive_imports_without_scrapy():
     code = "import sys; sys.modules['scrapy'] = None; import archive, archive.cli, archive.extract"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_permutations_and_banding_equal_datasketch_without_importing_it():
+    import subprocess
+    import sys
+
+    from datasketch import MinHash, MinHashLSH
+
+    from archive.fingerprint import SCHEME, _permutations
+    from archive.index import optimal_banding
+
+    for num_perm, seed in ((128, 1), (64, 7), (256, 42)):
+        a, b = _permutations(num_perm, seed)
+        ref_a, ref_b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        assert a.dtype == ref_a.dtype and (a == ref_a).all() and (b == ref_b).all()
+    for num_perm in (16, 64, 128, 256):
+        for threshold in (0.1, 0.3, 0.5, 0.7, 0.8, 0.9):
+            try:
+                lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+            except ValueError:          # datasketch refuses fewer than 2 bands
+                assert optimal_banding(threshold, num_perm)[0] < 2
+                continue
+            assert optimal_banding(threshold, num_perm) == (lsh.b, lsh.r), (threshold, num_perm)
+    # Opening an archive for writing and fingerprinting a text need neither datasketch nor scipy.
+    code = ("import sys; from archive import Archive; from archive.fingerprint import fingerprint;"
+            "from archive.config import FingerprintParams; a = Archive('sqlite://'); a._banding;"
+            "fingerprint('one two three four five six seven', FingerprintParams());"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'datasketch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
