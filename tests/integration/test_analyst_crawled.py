@@ -111,3 +111,30 @@ def test_search_and_report_find_the_copied_stories(web, newsarchive, crawled, tm
     page = report.read_text(encoding="utf-8")
     assert all(title_words in page for _, _, title_words in truth.values())
     assert Path(report).stat().st_size > 5000
+
+
+def test_every_sql_example_of_the_analyst_doc_runs_on_the_crawled_archive(crawled):
+    from test_analyst_docs import ONLY, SQL
+
+    db_url, _ = crawled
+    dialect = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    engine = create_engine(db_url)
+    failed, with_rows, ran = [], 0, 0
+    try:
+        for number, sql in enumerate(SQL, 1):
+            only = ONLY.match(sql)
+            if only and only.group(1) != dialect:
+                continue
+            with engine.connect() as conn:
+                try:
+                    rows = conn.execute(text(sql.replace(":", r"\:"))).all()
+                except Exception as exc:  # noqa: BLE001 - report every broken example at once
+                    failed.append(f"example {number}: {str(exc).splitlines()[0]}")
+                    continue
+            ran += 1
+            with_rows += bool(rows)
+    finally:
+        engine.dispose()
+    assert not failed, "\n".join(failed)
+    # Some examples name the publishers of the doc's own small archive; most find rows here too.
+    assert ran >= 10 and with_rows >= ran // 2
