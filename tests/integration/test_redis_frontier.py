@@ -167,8 +167,10 @@ def test_two_workers_share_one_frontier_and_fetch_each_url_once(web, reference, 
     print(f"\nshared frontier: 2 workers fetched {sum(fetched.values())} URLs ({len(fetched)} distinct, "
           f"robots.txt {sum(fetched[u] for u in robots)} times); a single crawl {sum(reference['fetched'].values())}; "
           f"pages per worker {[p for _, p in pages]}")
-    # robots.txt is read by each process for itself (Scrapy's robots middleware, not the scheduler)
-    assert {url: fetched[url] for url in robots} == {url: 2 for url in reference["fetched"] if url.endswith("/robots.txt")}
+    # robots.txt is read by each process for itself (Scrapy's robots middleware, not the scheduler),
+    # before its first request to the host: once or twice, as one or both workers fetched there.
+    assert robots == {url for url in reference["fetched"] if url.endswith("/robots.txt")}
+    assert all(1 <= fetched[url] <= 2 for url in robots), {url: fetched[url] for url in robots}
     assert set(fetched) == set(reference["fetched"])
     assert {url: n for url, n in fetched.items() if url not in robots and n != 1} == {}
     assert [status for status, _ in pages] == ["ok", "ok"] and all(n > 0 for _, n in pages)
