@@ -173,7 +173,10 @@ def test_two_workers_share_one_frontier_and_fetch_each_url_once(web, reference, 
     assert all(1 <= fetched[url] <= 2 for url in robots), {url: fetched[url] for url in robots}
     assert set(fetched) == set(reference["fetched"])
     assert {url: n for url, n in fetched.items() if url not in robots and n != 1} == {}
-    assert [status for status, _ in pages] == ["ok", "ok"] and all(n > 0 for _, n in pages)
+    # Both runs end well. How the pages split between them depends on timing: an idle worker asks
+    # Redis for work on Scrapy's 5-second idle heartbeat, so on a fast machine the first worker can
+    # fetch this small web alone; the test asserts what must hold either way.
+    assert [status for status, _ in pages] == ["ok", "ok"] and sum(n for _, n in pages) > 0
     _same_archive(snapshot(pg_url), reference["snapshot"])
     assert not client.keys(f"{name}:*")            # the last worker out removed the generation
     client.close()
