@@ -23,11 +23,11 @@ def test_the_doc_has_examples_for_both_backends():
     assert len(SQL) >= 10 and {"sqlite", "postgresql"} <= set(only)
 
 
-def test_every_sql_example_runs_and_returns_rows(db_url):
+def run_examples(db_url: str) -> tuple[int, int, list[str]]:
+    """Run every SQL example meant for ``db_url``'s backend: (ran, returned rows, failures)."""
     dialect = "sqlite" if db_url.startswith("sqlite") else "postgresql"
-    build(db_url)
     engine = create_engine(db_url)
-    ran, failed = 0, []
+    ran, with_rows, failed = 0, 0, []
     try:
         for number, sql in enumerate(SQL, 1):
             only = ONLY.match(sql)
@@ -40,10 +40,18 @@ def test_every_sql_example_runs_and_returns_rows(db_url):
                     failed.append(f"example {number}: {str(exc).splitlines()[0]}\n{sql}")
                     continue
             ran += 1
-            if not rows:
+            if rows:
+                with_rows += 1
+            else:
                 failed.append(f"example {number} returned no rows:\n{sql}")
     finally:
         engine.dispose()
+    return ran, with_rows, failed
+
+
+def test_every_sql_example_runs_and_returns_rows(db_url):
+    build(db_url)
+    ran, _, failed = run_examples(db_url)
     assert not failed, "\n".join(failed)
     assert ran >= 10
 
