@@ -49,6 +49,7 @@ class Archive:
         self._sessions = session_factory(self._engine)
         self._readers = reader_factory(self._engine)
         self._site_ids: dict[str, tuple[int, bool]] = {}     # host -> (id, named), see _site
+        self._frontier_known = frontier.KnownKeys()           # frontier rows this Archive committed
         if not readonly:
             self._banding  # noqa: B018 - an archive built with other parameters is refused at once
 
@@ -97,7 +98,8 @@ class Archive:
         error): the page's own row and the links it holds, in one transaction."""
         def once() -> None:
             with self._sessions.begin() as session:
-                frontier.record(session, mark)
+                keys = frontier.record(session, mark, known=self._frontier_known)
+            self._frontier_known.remember(keys)
         retry_races(once, mark.url)
 
     def frontier_due(self, hosts: list[str]) -> Iterator[Any]:
@@ -113,11 +115,13 @@ class Archive:
 
     def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
                      last_modified: str | None, mark: frontier.PageMark | None = None) -> IngestResult:
+        keys: list[str] = []
         with self._sessions.begin() as session:
             result = self._ingest_page(session, article, fetched_at, found_via, etag, last_modified)
             if mark is not None:
-                frontier.record(session, mark)
-            return result
+                keys = frontier.record(session, mark, known=self._frontier_known)
+        self._frontier_known.remember(keys)
+        return result
 
     def _ingest_page(self, session, article: ArticleValue, fetched_at: datetime, found_via: str | None,  # noqa: ANN001
                      etag: str | None, last_modified: str | None) -> IngestResult:

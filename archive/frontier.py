@@ -34,8 +34,8 @@ from archive.urls import host_of, url_key
 
 MAX_ATTEMPTS = 3              # failed fetches of one URL, over runs, before it is given up
 RETRY_AFTER = timedelta(minutes=30)   # first wait before a failed URL is tried again; doubles
-INSERT_CHUNK = 500            # link rows per INSERT statement
 DUE_BATCH = 1000              # pending rows read at once when a crawl starts
+KNOWN_LIMIT = 200_000         # url_keys a writer remembers as committed before it starts afresh
 
 PENDING, DONE, FAILED, GONE = "pending", "done", "failed", "gone"
 
@@ -73,51 +73,104 @@ def _insert(session: Session) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+class KnownKeys:
+    """The url_keys whose frontier rows this writer has committed. Rows are never deleted, so a link
+    whose key is here needs no INSERT: the page that holds it only costs a set lookup. Keys are
+    added after their transaction commits; past ``limit`` keys the set starts afresh (bounded memory).
+
+    >>> known = KnownKeys(limit=2)
+    >>> known.remember(["a", "b"]); "a" in known
+    True
+    >>> known.remember(["c"]); "a" in known, "c" in known
+    (False, True)
+    """
+
+    def __init__(self, limit: int = KNOWN_LIMIT) -> None:
+        self.limit = limit
+        self._keys: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def remember(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        if len(self._keys) + len(keys) > self.limit:
+            self._keys.clear()
+        self._keys.update(keys)
+
+
 def add_links(session: Session, links: Iterable[Link], depth: int, run_id: int | None = None,
-              now: datetime | None = None) -> None:
-    """Insert ``links`` as pending rows at ``depth``; a URL already known keeps its row."""
+              now: datetime | None = None, known: KnownKeys | None = None) -> list[str]:
+    """Insert ``links`` as pending rows at ``depth``; a URL already known keeps its row. Links in
+    ``known`` (rows committed earlier) are left out. Returns the keys of the rows written or kept."""
     now = now or utcnow()
     rows: dict[str, dict[str, Any]] = {}
     for link in links:
         key = url_key(link.url)
-        if key not in rows:
+        if key not in rows and (known is None or key not in known):
             rows[key] = {"url_key": key, "url": link.url, "host": host_of(link.url), "state": PENDING,
                          "found_via": link.found_via, "depth": depth, "attempts": 0, "next_attempt_at": None,
                          "discovered_run": run_id, "discovered_at": now, "updated_at": now}
-    values = [rows[key] for key in sorted(rows)]          # sorted: concurrent writers lock in one order
-    if values:   # one statement, compiled once and cached, run for every row (executemany): a
+    keys = sorted(rows)          # sorted: concurrent writers lock in one order
+    if keys:   # one statement, compiled once and cached, run for every row (executemany): a
         # multi-row VALUES statement is compiled again for each page, which cost more than the crawl
-        session.connection().execute(_insert(session)(Frontier.__table__).on_conflict_do_nothing(), values)
+        session.connection().execute(_insert(session)(Frontier.__table__).on_conflict_do_nothing(),
+                                     [rows[key] for key in keys])
+    return keys
 
 
-def record(session: Session, mark: PageMark, now: datetime | None = None) -> None:
-    """Commit-with-the-page part of a fetch: the page's own row (and its aliases') and its links."""
+def record(session: Session, mark: PageMark, now: datetime | None = None, known: KnownKeys | None = None) -> list[str]:
+    """Commit-with-the-page part of a fetch: the page's own row (and its aliases') and its links.
+    Returns the keys of the rows it wrote or found, for ``known.remember`` once committed."""
     now = now or utcnow()
-    if mark.links:
-        add_links(session, mark.links, mark.depth + 1, mark.run_id, now)
+    keys = add_links(session, mark.links, mark.depth + 1, mark.run_id, now, known) if mark.links else []
     for url in dict.fromkeys((mark.url, *mark.aliases)):
-        _mark_one(session, url, mark, now)
+        keys.append(_mark_one(session, url, mark, now))
+    return keys
 
 
-def _mark_one(session: Session, url: str, mark: PageMark, now: datetime) -> None:
+_UPSERTS: dict[tuple[str, bool], Any] = {}
+
+
+def _upsert(session: Session, done: bool) -> Any:
+    """INSERT a page's row in its final state, or UPDATE the row already there (its discovery
+    fields kept; ``attempts`` back to 0 when ``done``): one statement, built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    statement = _UPSERTS.get((dialect, done))
+    if statement is None:
+        insert = _insert(session)(Frontier.__table__)
+        changes = {"state": insert.excluded.state, "last_status": insert.excluded.last_status,
+                   "next_attempt_at": None, "updated_at": insert.excluded.updated_at}
+        if done:
+            changes["attempts"] = 0
+        statement = _UPSERTS[(dialect, done)] = insert.on_conflict_do_update(index_elements=["url_key"], set_=changes)
+    return statement
+
+
+def _mark_one(session: Session, url: str, mark: PageMark, now: datetime) -> str:
     key = url_key(url)
+    if mark.outcome != "retry":
+        session.connection().execute(_upsert(session, mark.outcome == DONE), {
+            "url_key": key, "url": url, "host": host_of(url), "state": mark.outcome, "found_via": mark.found_via,
+            "depth": mark.depth, "attempts": 0, "next_attempt_at": None, "last_status": mark.status,
+            "discovered_run": mark.run_id, "discovered_at": now, "updated_at": now})
+        return key
     session.execute(_insert(session)(Frontier).values(
         url_key=key, url=url, host=host_of(url), state=PENDING, found_via=mark.found_via, depth=mark.depth,
         attempts=0, discovered_run=mark.run_id, discovered_at=now, updated_at=now).on_conflict_do_nothing())
     row = session.get(Frontier, key, with_for_update=session.get_bind().dialect.name == "postgresql",
                       populate_existing=True)
     row.last_status, row.updated_at = mark.status, now
-    if mark.outcome == "retry":
-        row.attempts = (row.attempts or 0) + 1
-        if row.attempts >= MAX_ATTEMPTS:
-            row.state, row.next_attempt_at = FAILED, None
-        else:
-            row.state = PENDING
-            row.next_attempt_at = max(mark.retry_at or now, now + RETRY_AFTER * 2 ** (row.attempts - 1))
+    row.attempts = (row.attempts or 0) + 1
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state, row.next_attempt_at = FAILED, None
     else:
-        row.state, row.next_attempt_at = mark.outcome, None
-        if mark.outcome == DONE:
-            row.attempts = 0
+        row.state = PENDING
+        row.next_attempt_at = max(mark.retry_at or now, now + RETRY_AFTER * 2 ** (row.attempts - 1))
+    return key
 
 
 def due(session: Session, hosts: Iterable[str], now: datetime | None = None, *, after: str = "",

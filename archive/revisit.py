@@ -19,13 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from archive.frontier import FAILED, GONE
 from archive.models import Article, Frontier, utcnow
-from archive.store import make_engine, migrate, reader_factory, session_factory, transient
+from archive.store import READONLY, make_engine, migrate, session_factory, transient
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 # Set when an archived page answers 404/410, cleared by nothing yet (the column is optional: an
 # archive whose schema lacks it only counts the event)
 GONE_COLUMN = "gone_at"
+
+
+_VISIT = select(Article.fetched_at, Article.etag, Article.last_modified).where(Article.url_key == bindparam("key"))
+_DEAD = select(Frontier.updated_at).where(Frontier.url_key == bindparam("key"), Frontier.state.in_((GONE, FAILED)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,7 @@ class Revisits:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._readers = reader_factory(engine)
+        self._reader = engine.execution_options(**{READONLY: True})     # plain connections: no ORM session per lookup
         self._writers = session_factory(engine)
         self.can_mark_gone = GONE_COLUMN in Article.__table__.c
 
@@ -77,21 +81,31 @@ class Revisits:
 
     def lookup(self, key: str) -> Visit | None:
         """The archived copy of the page whose ``url_key`` is ``key``, or None."""
-        query = select(Article.fetched_at, Article.etag, Article.last_modified).where(Article.url_key == key)
-        row = self._read(lambda session: session.execute(query).first())
-        return None if row is None else Visit(*row)
+        return self._read(lambda conn: self._visit(conn, key))
 
     def dead_since(self, key: str) -> datetime | None:
         """When the URL last answered 404/410 or was given up after repeated failures (its
         frontier row is ``gone`` or ``failed``), or None."""
-        query = select(Frontier.updated_at).where(Frontier.url_key == key, Frontier.state.in_((GONE, FAILED)))
-        return self._read(lambda session: session.scalar(query))
+        return self._read(lambda conn: conn.execute(_DEAD, {"key": key}).scalar())
+
+    def lookup_or_dead(self, key: str) -> tuple[Visit | None, datetime | None]:
+        """``lookup``, and for a URL not archived ``dead_since``: what the crawler asks before each
+        request, read on one connection."""
+        def both(conn):  # noqa: ANN001, ANN202
+            visit = self._visit(conn, key)
+            return visit, (None if visit is not None else conn.execute(_DEAD, {"key": key}).scalar())
+        return self._read(both) or (None, None)
+
+    @staticmethod
+    def _visit(conn, key: str) -> Visit | None:  # noqa: ANN001
+        row = conn.execute(_VISIT, {"key": key}).first()
+        return None if row is None else Visit(*row)
 
     def _read(self, query):  # noqa: ANN001, ANN202
         """Run a lookup; while the archive is unreachable, know nothing (the page is fetched)."""
         try:
-            with self._readers() as session:
-                return query(session)
+            with self._reader.connect() as conn:
+                return query(conn)
         except DBAPIError as exc:
             if not transient(exc):
                 raise

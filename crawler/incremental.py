@@ -115,10 +115,9 @@ class IncrementalDownloaderMiddleware:
             for name in (b"If-None-Match", b"If-Modified-Since"):
                 request.headers.pop(name, None)
         key = url_key(request.url)
-        visit = self.revisits.lookup(key)
+        visit, dead = self.revisits.lookup_or_dead(key)
         interval = self.by_host.get(host_of(request.url), self.recrawl_after)
-        if visit is None:
-            dead = self.revisits.dead_since(key)       # a dead link is tried again once the interval passed
+        if visit is None:       # a dead link is tried again once the interval passed
             if dead is not None and (datetime.now(UTC) - dead).total_seconds() < interval:
                 self.stats.inc_value("newsarchive/skipped/known_dead")
                 raise Fresh(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # sitemaps. Anything else is stopped as soon as its headers arrive.
 ACCEPTED_TYPES = ("html", "xml", "text/", "gzip")
 _IGNORED_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
+SCOPE_CACHE = 50_000     # link URLs whose normalised form the spider remembers
 # Feed and news-sitemap entries are likely articles: fetch them before plain links.
 PRIORITY = {"seed": 30, "sitemap": 20, "news_sitemap": 15, "feed": 15, "link": 0}
 
@@ -119,6 +120,7 @@ class NewsSpider(scrapy.Spider):
         self.seeds_ok = 0
         self.run_id: int | None = None
         self._seen: set[str] = set()
+        self._scoped: dict[str, tuple[str, str, bool] | None] = {}      # see _scope_of
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -186,14 +188,31 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(normalized, callback=self.parse, errback=self.on_error,
                               meta=meta, priority=PRIORITY[found_via], dont_filter=again)
 
-    def _links(self, urls: Iterable[str], found_via: str) -> tuple[Link, ...]:
-        """The in-scope URLs among ``urls``, normalised, each once, as frontier links."""
+    def _links(self, urls: Iterable[str], found_via: str, *, files: bool = True) -> tuple[Link, ...]:
+        """The in-scope URLs among ``urls``, normalised, each once, as frontier links (``files``:
+        also URLs of images, documents, archives ... by their extension)."""
         found: dict[str, Link] = {}
         for url in urls:
-            normalized = self._in_scope(url)
-            if normalized is not None:
-                found.setdefault(url_key(normalized), Link(normalized, found_via))
+            scoped = self._scope_of(url)
+            if scoped is not None and (files or not scoped[2]):
+                found.setdefault(scoped[1], Link(scoped[0], found_via))
         return tuple(found.values())
+
+    def _scope_of(self, url: str) -> tuple[str, str, bool] | None:
+        """``url`` normalised, its url_key and whether its path names a file by its extension, or
+        None when out of scope. Remembered: the menus, footers and related-story links of a site
+        repeat on each of its pages (the memory starts afresh past SCOPE_CACHE URLs)."""
+        try:
+            return self._scoped[url]
+        except KeyError:
+            pass
+        normalized = self._in_scope(url)
+        scoped = None if normalized is None else (
+            normalized, url_key(normalized), urlsplit(normalized).path.lower().endswith(_IGNORED_SUFFIXES))
+        if len(self._scoped) >= SCOPE_CACHE:
+            self._scoped.clear()
+        self._scoped[url] = scoped
+        return scoped
 
     def _follow(self, links: Iterable[Link]) -> Iterator[scrapy.Request]:
         if self._limit_reached():
@@ -279,9 +298,9 @@ class NewsSpider(scrapy.Spider):
     def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
-        links = self._links(found.canonical, "link") + self._links(
-            (url for url in found.links if not urlsplit(url).path.lower().endswith(_IGNORED_SUFFIXES)), "link")
-        links = tuple({url_key(link.url): link for link in reversed(links)}.values())[::-1]   # each once, in order
+        links = self._links(found.canonical, "link")
+        links += self._links((url for url in found.links if url not in found.canonical), "link", files=False)
+        links = tuple({url_key(link.url): link for link in links}.values()) if found.canonical else links
         yield PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
