@@ -144,8 +144,8 @@ class Archive:
         if existing is not None:
             return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
         key = url_key(article.url)
-        twins = [(u, k) for u, k, s in session.execute(select(Article.url, Article.url_key, Article.site_id)
-                                                         .where(Article.text_hash == fp.text_hash)) if s == site_id]
+        twins = [(u, k) for u, k, s in session.connection().execute(
+            select(Article.url, Article.url_key, Article.site_id).where(Article.text_hash == fp.text_hash)) if s == site_id]
         same = next((k for _, k in twins if k == key), None)
         if same is not None:      # a concurrent writer committed this very URL since it was looked up
             existing = session.scalar(select(Article).where(Article.url_key == key))
@@ -158,9 +158,11 @@ class Archive:
         session.add(row)
         session.flush()
         cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
-        self._learn(session, row, lines)
-        session.refresh(row, ["cluster_id", "similarity"])  # what placing and learning may change
-        size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
+        if self._learn(session, row, lines):        # other pages placed again: this one's cluster may have moved
+            session.refresh(row, ["cluster_id", "similarity"])
+            size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
+        else:       # placing gave the row and its cluster (held by the session) their values
+            size = session.get(Cluster, row.cluster_id).size or 1
         status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
         return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
 
@@ -218,19 +220,22 @@ class Archive:
         row.text_hash, row.signature, row.shingle_count = fp.text_hash, fp.signature_bytes(), fp.shingle_count
         place(session, row, self._banding, self.config, reuse=detach(session, row))
 
-    def _learn(self, session, row: Article, lines: dict[int, str]) -> None:  # noqa: ANN001
+    def _learn(self, session, row: Article, lines: dict[int, str]) -> bool:  # noqa: ANN001
         """Count the page's lines (``chrome.page_lines`` of its raw text) for its site; clean again
-        the pages of lines that became chrome."""
+        the pages of lines that became chrome. True when some page was cleaned and placed again."""
         crossed = chrome.count_page(session, row.site_id, lines, (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
         targets: set[int] = set()
         for line in crossed:
             targets.update(chrome.pages_with_line(session, row.site_id, line))
+        placed = False
         for article_id in sorted(targets):
             other = session.get(Article, article_id)
             text = self._clean(session, other.site_id, other.raw_text)
             if text != other.text and len(words(text)) >= MIN_WORDS:
                 logger.debug("cleaning %s again: site chrome learned", other.url)
                 self._refingerprint(session, other, other.raw_text, text, fingerprint(text, self.config.fingerprint))
+                placed = True
+        return placed
 
     # -- reading ----------------------------------------------------------------------------
 

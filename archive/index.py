@@ -77,7 +77,7 @@ _BANDS = LshBand.__table__
 
 def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) -> None:
     """One multi-row insert (executemany) of the article's band rows, through Core: no ORM objects."""
-    session.execute(_BANDS.insert(), [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
+    session.connection().execute(_BANDS.insert(), [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
 
 
 def delete_bands(session: Session, article_id: int) -> None:
@@ -103,4 +103,4 @@ def candidates(session: Session, keys: list[tuple[int, int]], *, exclude: int | 
     params: dict[str, int] = {"exclude": -1 if exclude is None else exclude, "limit": limit}
     for i, (band, bucket) in enumerate(keys):
         params[f"b{i}"], params[f"k{i}"] = band, bucket
-    return list(session.scalars(_candidate_query(len(keys)), params))
+    return list(session.connection().execute(_candidate_query(len(keys)), params).scalars())

@@ -44,7 +44,7 @@ def write_lead_keys(session: Session, article_id: int, keys: list[int], *, repla
     if replace:
         session.execute(_LEADS.delete().where(_LEADS.c.article_id == article_id))
     if keys:
-        session.execute(_LEADS.insert(), [{"article_id": article_id, "key": k} for k in keys])
+        session.connection().execute(_LEADS.insert(), [{"article_id": article_id, "key": k} for k in keys])
 
 
 _LEADS = LeadKey.__table__
@@ -67,11 +67,12 @@ def lead_matches(session: Session, art: Article, keys: list[int], config: Archiv
     contained in it, almost entirely (checked on the texts): an excerpt or a short copy."""
     if not keys:
         return []
-    ids = list(dict.fromkeys(session.scalars(select(LeadKey.article_id).where(LeadKey.key.in_(keys)))))
+    connection = session.connection()       # Core reads: ``art`` is flushed, no ORM objects needed
+    ids = list(dict.fromkeys(connection.execute(select(LeadKey.article_id).where(LeadKey.key.in_(keys))).scalars()))
     ids = [i for i in ids if i != art.id and i not in exclude][:limit]
     if not ids:
         return []
-    rows = session.execute(select(Article.id, Article.text, Article.shingle_count, Article.is_excerpt)
+    rows = connection.execute(select(Article.id, Article.text, Article.shingle_count, Article.is_excerpt)
                            .where(Article.id.in_(ids), Article.site_id != art.site_id,
                                   Article.cluster_id.is_not(None)))
     size = config.fingerprint.shingle_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -42,13 +43,15 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
     then articles of other sites opening with the same paragraph (excerpts, short copies)."""
     signature = signature_from_bytes(art.signature)
     matches: dict[int, Match] = {}
-    exact = session.scalars(select(Article.id).where(Article.text_hash == art.text_hash, Article.id != art.id,
-                                                     Article.cluster_id.is_not(None)))
+    # Core statements on the session's connection (no ORM objects are read here; ``art`` is flushed)
+    connection = session.connection()
+    exact = connection.execute(select(Article.id).where(Article.text_hash == art.text_hash, Article.id != art.id,
+                                                        Article.cluster_id.is_not(None))).scalars()
     for article_id in exact:
         matches[article_id] = Match(article_id, 1.0, 1.0, excerpt=False)
     ids = [i for i in candidates(session, keys, exclude=art.id) if i not in matches]
     if ids:
-        rows = session.execute(select(Article.id, Article.signature, Article.shingle_count)
+        rows = connection.execute(select(Article.id, Article.signature, Article.shingle_count)
                                .where(Article.id.in_(ids), Article.cluster_id.is_not(None)))
         for article_id, sig, size in rows:
             match = verify(signature, art.shingle_count, signature_from_bytes(sig), size, article_id,
@@ -80,6 +83,7 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
     mark_excerpts(session, art, matches)
     cluster_ids = sorted({resolve_cluster(session, cid) for cid in session.scalars(
         select(Article.cluster_id).where(Article.id.in_([m.article_id for m in matches])))} if matches else set())
+    alone = None
     if not cluster_ids and reuse is not None and session.get(Cluster, reuse) is not None:
         target = reuse
     elif not cluster_ids:
@@ -87,16 +91,37 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
         session.add(cluster)
         session.flush()
         target = cluster.id
+        alone = cluster if fresh and ALONE_SHORTCUT else None
     else:
         target = merge(session, cluster_ids)
     art.cluster_id = target
+    if alone is not None:       # a new article with no match: its cluster's values are known here
+        _refresh_alone(session, alone, art)
     session.flush()
     write_bands(session, art.id, keys)
     write_lead_keys(session, art.id, leads, replace=not fresh)
-    refresh_cluster(session, target)
+    if alone is None:
+        refresh_cluster(session, target)
     if reuse is not None and reuse != target:
         refresh_cluster(session, reuse)
     return target, exact
+
+
+# Off only in the test that checks the shortcut leaves what refresh_cluster would.
+ALONE_SHORTCUT = True
+
+
+def _refresh_alone(session: Session, cluster: Cluster, art: Article) -> None:
+    """What ``refresh_cluster`` would write for a new cluster whose only member is ``art`` (just
+    inserted, never read back), set on the objects so one flush writes it with the placement."""
+    site = session.get(Site, art.site_id)
+    row = _Alone(art.id, art.url_key, art.canonical_url, art.credits, art.published, art.first_seen, art.is_excerpt,
+                 art.sitename, art.signature, None, None, site.host, site.name)
+    art.similarity, art.role = 1.0, "canonical"
+    cluster.canonical_id, cluster.size = art.id, 1
+    cluster.origin = credited_origin([_member(row)]) or _site_name([row], art.id)
+    cluster.origin_url = _declared_original([row], art.id)
+    cluster.updated_at = utcnow()
 
 
 def mark_excerpts(session: Session, art: Article, matches: list[Match]) -> None:
@@ -190,6 +215,8 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
 _MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.credits, Article.published,
                    Article.first_seen, Article.is_excerpt, Article.sitename, Article.signature, Article.similarity,
                    Article.role, Site.host, Site.name.label("site_name"))
+_Alone = namedtuple("_Alone", "id url_key canonical_url credits published first_seen is_excerpt sitename signature "
+                             "similarity role host site_name")     # a row of _MEMBER_COLUMNS, from objects
 
 
 def _sync_loaded(session: Session, changed: list[dict]) -> None:

@@ -55,7 +55,7 @@ def run_full_crawl(web: Web, db_url: str, workers: int | None) -> dict:
     pages = summary_pages(watched.stdout + watched.stderr) or 0
     return {"pages": pages, "seconds": watched.seconds, "pages_per_s": pages / watched.seconds,
             "peak_rss_main_mb": watched.peak_main_kib / 1024, "peak_rss_tree_mb": watched.peak_tree_kib / 1024,
-            "peak_pss_tree_mb": watched.peak_tree_pss_kib / 1024,
+            "peak_pss_tree_mb": watched.peak_tree_pss_kib / 1024, "cpu_seconds": watched.cpu_seconds,
             "rss_by_pages": watched.rss_by_pages, "summary": (watched.stdout.strip().splitlines() or [""])[-1]}
 
 
@@ -124,9 +124,14 @@ def report(args: argparse.Namespace, runs: dict[str, list[dict]]) -> dict:
                     "crawl_peak_rss_main_mb": round(median([r["peak_rss_main_mb"] for r in crawl]), 1),
                     "crawl_peak_rss_tree_mb": round(median([r["peak_rss_tree_mb"] for r in crawl]), 1),
                     "crawl_rss_by_pages": crawl[-1]["rss_by_pages"][::max(1, len(crawl[-1]["rss_by_pages"]) // 12)]}
+    cpu_ms = median([1000 * r["cpu_seconds"] / max(r["pages"], 1) for r in crawl])
+    busy = median([r["cpu_seconds"] / r["seconds"] for r in crawl])
+    record.update(crawl_cpu_ms_per_page=round(cpu_ms, 2), crawl_cores_busy=round(busy, 2))
     print(f"(a) full crawl      {rates['crawl']:8.1f} pages/s  (median of {len(crawl)}; "
           f"{record['pages_fetched']:.0f} pages, peak RSS {record['crawl_peak_rss_main_mb']:.0f} MB main, "
           f"{record['crawl_peak_rss_tree_mb']:.0f} MB with workers)")
+    print(f"    CPU: {cpu_ms:.1f} ms per page over the crawl's processes, {busy:.2f} of "
+          f"{os.cpu_count()} cores busy on average")
     if "fetch" in rates:
         record.update(fetch_pages_per_s=round(rates["fetch"], 1), trafilatura_pages_per_s=round(rates["trafilatura"], 1),
                       ratio_a_b=round(rates["crawl"] / rates["fetch"], 3),
@@ -134,6 +139,12 @@ def report(args: argparse.Namespace, runs: dict[str, list[dict]]) -> dict:
         print(f"(b) bare Scrapy     {rates['fetch']:8.1f} pages/s")
         print(f"(c) trafilatura     {rates['trafilatura']:8.1f} pages/s  (one process)")
         print(f"a/b = {record['ratio_a_b']:.2f}   a/c = {record['ratio_a_c']:.2f}")
+        # With every core busy, pages/s = cores / CPU per page: the best a/c this crawl could reach
+        # on this machine, given what it spends beside trafilatura, is cores x (c's ms) / (a's ms).
+        ceiling = (os.cpu_count() or 1) * (1000 / rates["trafilatura"]) / cpu_ms
+        record["ratio_a_c_if_all_cores_busy"] = round(ceiling, 3)
+        print(f"trafilatura alone: {1000 / rates['trafilatura']:.1f} ms per page; with every core busy the "
+              f"crawl's {cpu_ms:.1f} ms per page would give a/c = {ceiling:.2f}")
     print("load average at the end: {:.2f} {:.2f} {:.2f} (1, 5, 15 min)".format(*_loadavg()))
     return record
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import statistics
 import subprocess
 import threading
@@ -133,6 +134,7 @@ class Watched:
     peak_main_kib: int = 0
     peak_tree_kib: int = 0
     peak_tree_pss_kib: int = 0          # the tree's proportional set size: shared pages counted once
+    cpu_seconds: float = 0.0            # user + system CPU of the process and every child it waited for
     rss_by_pages: list[tuple[int, int, int]] = field(default_factory=list)   # (pages, main KiB, tree KiB)
 
 
@@ -140,6 +142,7 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
     """Run ``cmd``, sampling its memory (and its children's) every ``interval`` seconds and at
     every Scrapy LogStats line on stderr."""
     result = Watched()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     err_lines: list[str] = []
@@ -172,6 +175,8 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
         time.sleep(interval)
     reader.join(timeout=10)
     result.seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.cpu_seconds = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result.returncode = proc.returncode
     result.stdout = proc.stdout.read() if proc.stdout else ""
     result.stderr = "".join(err_lines)

@@ -5,6 +5,7 @@ extracted and fingerprinted by the writer, on a real SQLite file and the real Po
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -15,7 +16,7 @@ from archive.config import FingerprintParams
 from archive.extract import PreparedArticle, extract, extract_prepared
 from archive.fingerprint import fingerprint, prepare
 from archive.models import Article as ArticleRow
-from archive.models import LeadKey, LshBand, Site, SiteLine
+from archive.models import Cluster, LeadKey, LshBand, Site, SiteLine
 from archive.normalize import words
 from benchmarks.webgen import SITES, generate_web
 
@@ -135,3 +136,34 @@ def test_site_ids_are_remembered_and_a_later_name_is_kept(tmp_path):
     assert [(host, name) for _, host, name in snapshot["sites"]] == [("a.test", "A Test Daily"), ("b.test", None)]
     site_ids = [row[-1] for row in snapshot["articles"]]
     assert site_ids[:3] == [snapshot["sites"][0][0]] * 3 and site_ids[3] == snapshot["sites"][1][0]
+
+
+def _clusters(db_url: str) -> list[tuple]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(select(Cluster.id, Cluster.size, Cluster.canonical_id, Cluster.origin,
+                                                          Cluster.origin_url, Cluster.merged_into).order_by(Cluster.id))]
+    finally:
+        engine.dispose()
+
+
+def test_a_new_article_alone_gets_what_refresh_cluster_would_write(extracted, db_url, tmp_path, monkeypatch):
+    """A new article with no match has its cluster written while it is placed (no read back of
+    the members): the same articles, roles, similarities and clusters as with refresh_cluster."""
+    from archive import placement
+
+    _, fast = extracted
+    lone = Article(url="http://c.test/news/a-story-told-once", text="\n".join(
+        " ".join(f"lone{i}x{j}" for j in range(15)) for i in range(5)), credits=("Harbour Review",),
+        canonical_url="http://harbour.test/news/original-story")
+    articles = [replace(fast[0], sitename=None), *fast[1:], lone]
+    results = _ingest_all(db_url, articles)
+    monkeypatch.setattr(placement, "ALONE_SHORTCUT", False)
+    reference_url = f"sqlite:///{tmp_path}/reference.db"
+    assert results == _ingest_all(reference_url, articles)
+    assert _snapshot(db_url)["articles"] == _snapshot(reference_url)["articles"]
+    got, want = _clusters(db_url), _clusters(reference_url)
+    assert got == want
+    assert got[-1][1:2] + got[-1][3:5] == (1, "Harbour Review", "http://harbour.test/news/original-story")
+    assert sum(1 for row in got if row[1] == 1) > 10       # many clusters of one went through the shortcut
