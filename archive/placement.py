@@ -118,10 +118,7 @@ def _refresh_alone(session: Session, cluster: Cluster, art: Article) -> None:
     row = _Alone(art.id, art.url_key, art.canonical_url, art.credits, art.published, art.first_seen, art.is_excerpt,
                  art.sitename, art.signature, None, None, site.host, site.name)
     art.similarity, art.role = 1.0, "canonical"
-    cluster.canonical_id, cluster.size = art.id, 1
-    cluster.origin = credited_origin([_member(row)]) or _site_name([row], art.id)
-    cluster.origin_url = _declared_original([row], art.id)
-    cluster.updated_at = utcnow()
+    _describe(cluster, [row], [_member(row)], art.id)
 
 
 def mark_excerpts(session: Session, art: Article, matches: list[Match]) -> None:
@@ -204,12 +201,17 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
         session.connection().execute(update(Article.__table__).where(Article.__table__.c.id == bindparam("b_id"))
                                      .values(similarity=bindparam("similarity"), role=bindparam("role")), changed)
         _sync_loaded(session, changed)
-    cluster.canonical_id = canonical.id
-    cluster.size = len(rows)
-    cluster.origin = credited_origin(members) or _site_name(rows, canonical.id)
-    cluster.origin_url = _declared_original(rows, canonical.id)
-    cluster.updated_at = utcnow()
+    _describe(cluster, rows, members, canonical.id)
     session.flush()
+
+
+def _describe(cluster: Cluster, rows: list, members: list[Member], canonical_id: int) -> None:
+    """Set the cluster's canonical, size, credited origin and declared original from its members."""
+    cluster.canonical_id = canonical_id
+    cluster.size = len(rows)
+    cluster.origin = credited_origin(members) or _site_name(rows, canonical_id)
+    cluster.origin_url = _declared_original(rows, canonical_id)
+    cluster.updated_at = utcnow()
 
 
 _MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.credits, Article.published,

@@ -6,8 +6,8 @@ outcomes that bring no new text: a ``304 Not Modified`` (the copy is verified fr
 ``404``/``410`` (the page is gone; the article is kept).
 
 >>> revisits = Revisits.open("sqlite://")
->>> revisits.lookup("example.org/a") is None
-True
+>>> revisits.lookup("example.org/a")
+(None, None)
 >>> revisits.close()
 """
 
@@ -79,18 +79,10 @@ class Revisits:
     def close(self) -> None:
         self._engine.dispose()
 
-    def lookup(self, key: str) -> Visit | None:
-        """The archived copy of the page whose ``url_key`` is ``key``, or None."""
-        return self._read(lambda conn: self._visit(conn, key))
-
-    def dead_since(self, key: str) -> datetime | None:
-        """When the URL last answered 404/410 or was given up after repeated failures (its
-        frontier row is ``gone`` or ``failed``), or None."""
-        return self._read(lambda conn: conn.execute(_DEAD, {"key": key}).scalar())
-
-    def lookup_or_dead(self, key: str) -> tuple[Visit | None, datetime | None]:
-        """``lookup``, and for a URL not archived ``dead_since``: what the crawler asks before each
-        request, read on one connection."""
+    def lookup(self, key: str) -> tuple[Visit | None, datetime | None]:
+        """The archived copy of the page whose ``url_key`` is ``key`` (or None), and for a URL not
+        archived when it last answered 404/410 or was given up after repeated failures (its
+        frontier row is ``gone`` or ``failed``), or None: read on one connection."""
         def both(conn):  # noqa: ANN001, ANN202
             visit = self._visit(conn, key)
             return visit, (None if visit is not None else conn.execute(_DEAD, {"key": key}).scalar())

@@ -115,7 +115,7 @@ class IncrementalDownloaderMiddleware:
             for name in (b"If-None-Match", b"If-Modified-Since"):
                 request.headers.pop(name, None)
         key = url_key(request.url)
-        visit, dead = self.revisits.lookup_or_dead(key)
+        visit, dead = self.revisits.lookup(key)
         interval = self.by_host.get(host_of(request.url), self.recrawl_after)
         if visit is None:       # a dead link is tried again once the interval passed
             if dead is not None and (datetime.now(UTC) - dead).total_seconds() < interval:

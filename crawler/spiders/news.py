@@ -24,7 +24,7 @@ from crawler.items import PageItem
 from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Iterator
+    from collections.abc import AsyncIterator, Container, Iterable, Iterator
 
     from scrapy.crawler import Crawler
     from scrapy.http import Headers, Response
@@ -188,13 +188,14 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(normalized, callback=self.parse, errback=self.on_error,
                               meta=meta, priority=PRIORITY[found_via], dont_filter=again)
 
-    def _links(self, urls: Iterable[str], found_via: str, *, files: bool = True) -> tuple[Link, ...]:
-        """The in-scope URLs among ``urls``, normalised, each once, as frontier links (``files``:
-        also URLs of images, documents, archives ... by their extension)."""
+    def _links(self, urls: Iterable[str], found_via: str, *, files: Container[str] | None = None) -> tuple[Link, ...]:
+        """The in-scope URLs among ``urls``, normalised, each once, as frontier links. With ``files``,
+        a URL whose path names an image, document, archive ... by its extension is kept only when
+        it is in ``files``."""
         found: dict[str, Link] = {}
         for url in urls:
             scoped = self._scope_of(url)
-            if scoped is not None and (files or not scoped[2]):
+            if scoped is not None and (files is None or not scoped[2] or url in files):
                 found.setdefault(scoped[1], Link(scoped[0], found_via))
         return tuple(found.values())
 
@@ -298,9 +299,7 @@ class NewsSpider(scrapy.Spider):
     def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
-        links = self._links(found.canonical, "link")
-        links += self._links((url for url in found.links if url not in found.canonical), "link", files=False)
-        links = tuple({url_key(link.url): link for link in links}.values()) if found.canonical else links
+        links = self._links((*found.canonical, *found.links), "link", files=found.canonical)
         yield PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
