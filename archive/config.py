@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 DEFAULT_DB_URL = "sqlite:///newsarchive.db"
@@ -61,3 +62,38 @@ class ArchiveConfig:
     chrome_min_pages: int = 3
     # ... and a short line (a few words: "Share this", "Grey Facebook Icon") on this many.
     chrome_min_pages_short: int = 2
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as ``30s``, ``30m``, ``1h``, ``1d`` or ``1h30m``.
+
+    >>> [parse_duration(t) for t in ("30m", "1h", "1d", "1h30m", "45s")]
+    [1800.0, 3600.0, 86400.0, 5400.0, 45.0]
+    """
+    value = text.strip().lower()
+    parts = _DURATION_RE.findall(value)
+    if not value or "".join(n + u for n, u in parts) != value:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30m, 1h, 1d or 1h30m)")
+    seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ValueError(f"the interval must be longer than 0: {text!r}")
+    return seconds
+
+
+def seconds_setting(value: object, name: str) -> float:
+    """A duration setting as seconds: a number of seconds (0 allowed) or ``30s``, ``6h``, ``1d`` ...
+
+    >>> [seconds_setting(v, "X") for v in (0, "3600", "1d", "1h30m")]
+    [0.0, 3600.0, 86400.0, 5400.0]
+    """
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return parse_duration(str(value))
+    if seconds < 0:
+        raise ValueError(f"{name} must not be negative, got {value!r}")
+    return seconds

@@ -31,7 +31,7 @@ from benchmarks.procs import median, run_watched, summary_pages
 from benchmarks.webgen import Web, WebServer, generate_web
 
 ROOT = Path(__file__).resolve().parent.parent
-# The options archive.extract passes to trafilatura.bare_extraction.
+# The options archive.extraction.extract passes to trafilatura.bare_extraction.
 TRAFILATURA_OPTIONS = dict(with_metadata=True, include_comments=False, deduplicate=False, favor_precision=True,
                            include_tables=True, include_images=False, include_links=False)
 

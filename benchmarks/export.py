@@ -54,7 +54,7 @@ def peak():
 
 atexit.register(peak)
 sys.argv[0] = "newsarchive"
-from archive.cli import main
+from archive.cli.main import main
 main()
 """
 

@@ -27,11 +27,12 @@ from typing import Any
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from archive.analysis.queries import export_rows
 from archive import Archive
-from archive.article import Article as ArticleValue
+from archive.extraction.article import Article as ArticleValue
 from archive.config import ArchiveConfig
-from archive.models import Article
-from archive.urls import url_key
+from archive.storage.models import Article
+from archive.extraction.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def replay(pages: list[ArticleValue], config: ArchiveConfig, folder: Path) -> di
     with Archive(f"sqlite:///{path}", config) as archive:
         for page in pages:
             archive.ingest_article(page)
-        return {row["url"]: row["cluster_id"] for row in archive.export_rows()}
+        with archive.reader() as session:
+            return {row["url"]: row["cluster_id"] for row in export_rows(session)}
 
 
 def score(clusters: dict[str, int], truth: dict[str, tuple[str, str]], port: int | None) -> dict[str, float]:

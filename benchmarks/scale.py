@@ -50,9 +50,9 @@ import numpy as np
 from sqlalchemy import func, select, text
 
 from archive import Archive
-from archive.article import Article as ArticleValue
-from archive.index import Banding, candidates
-from archive.models import Article, Cluster, Site
+from archive.extraction.article import Article as ArticleValue
+from archive.storage.index import Banding, candidates
+from archive.storage.models import Article, Cluster, Site
 from benchmarks.procs import median, percentile, rss_kib, run_watched, summary_pages
 
 if TYPE_CHECKING:
@@ -449,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
 def compare(archives: dict[str, str], args: argparse.Namespace) -> int:
     """Measure existing archives: round ``r`` probes each of them in turn, so a busy moment of the
     machine falls on all of them; then one crawl into each."""
-    from archive.store import safe_url
+    from archive.storage.store import safe_url
 
     runs: dict[str, list[dict]] = {label: [] for label in archives}
     for r in range(args.repeat):

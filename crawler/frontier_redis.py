@@ -144,7 +144,7 @@ def preflight(url: str, name: str, seeds: list[str]) -> None:
     generation crawls other hosts than ``seeds``."""
     from redis.exceptions import RedisError
 
-    from archive.urls import host_of
+    from archive.extraction.urls import host_of
 
     try:
         check_url(url)
@@ -498,13 +498,13 @@ class SharedFrontierScheduler(Scheduler):
 
         from archive import Archive
         from archive.config import resolve_db_url
-        from archive.models import Frontier
+        from archive.storage.models import Frontier
 
         since = datetime.fromtimestamp(self.frontier.started_at or 0, UTC)
         key, count = self.frontier.keys.dupefilter(token), 0
         try:
             with Archive(resolve_db_url(self.spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive, \
-                    archive._readers() as session:
+                    archive.reader() as session:
                 query = (select(Frontier.url).where(Frontier.host.in_(sorted(self.spider.scope)),
                                                     Frontier.state != "pending", Frontier.updated_at >= since)
                          .execution_options(yield_per=1000))
@@ -630,13 +630,13 @@ class SharedFrontierScheduler(Scheduler):
 
         from archive import Archive
         from archive.config import resolve_db_url
-        from archive.models import Frontier
-        from archive.urls import url_key
+        from archive.storage.models import Frontier
+        from archive.extraction.urls import url_key
 
         since = datetime.fromtimestamp(self.frontier.started_at or 0, UTC)
         keys = {url_key(url): url for url in spider.seeds}
         with Archive(resolve_db_url(spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive, \
-                archive._readers() as session:
+                archive.reader() as session:
             rows = session.execute(select(Frontier.url_key, Frontier.state, Frontier.updated_at)
                                    .where(Frontier.url_key.in_(sorted(keys)))).all()
         # A row written since then was fetched, or is pending and due (queued from the due rows).

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.exceptions import IgnoreRequest
 from w3lib.url import safe_url_string
 
-from archive.urls import host_of, normalize_url
+from archive.extraction.urls import host_of, normalize_url
 
 if TYPE_CHECKING:
     from typing_extensions import Self

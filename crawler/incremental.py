@@ -16,9 +16,9 @@ from scrapy.exceptions import IgnoreRequest
 
 from archive.config import resolve_db_url
 from archive.errors import ArchiveError
-from archive.revisit import Revisits
-from archive.schedule import seconds_setting
-from archive.urls import host_of, url_key
+from archive.storage.revisit import Revisits
+from archive.config import seconds_setting
+from archive.extraction.urls import host_of, url_key
 from crawler.pipelines import FAILED_STAT
 
 if TYPE_CHECKING:

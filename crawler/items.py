@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive.frontier import Link
+from archive.storage.frontier import Link
 
 
 @dataclass(frozen=True, slots=True)

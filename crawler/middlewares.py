@@ -15,7 +15,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
-from archive.urls import host_of
+from archive.extraction.urls import host_of
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -15,18 +15,18 @@ from scrapy.exceptions import CloseSpider, DropItem
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive import Archive
-from archive.article import IngestStatus, Skipped
+from archive.extraction.article import IngestStatus, Skipped
 from archive.config import resolve_db_url
 from archive.errors import ArchiveError, DatabaseUnavailable
-from archive.schedule import seconds_setting
-from archive.store import wait_out
-from archive.extract import extract_prepared
-from archive.frontier import DONE, PageMark
+from archive.config import seconds_setting
+from archive.storage.store import wait_out
+from archive.extraction.extract import extract_prepared
+from archive.storage.frontier import DONE, PageMark
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from archive.article import Article, IngestResult
+    from archive.extraction.article import Article, IngestResult
     from crawler.items import PageItem
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector

@@ -87,8 +87,8 @@ def read_seeds(path: str | Path) -> tuple[list[str], dict[str, float]]:
     Raises ValueError (one line) when a line is not an http(s) URL or its interval is not a
     duration, OSError when the file is unreadable.
     """
-    from archive.schedule import seconds_setting
-    from archive.urls import host_of
+    from archive.config import seconds_setting
+    from archive.extraction.urls import host_of
 
     seeds: list[str] = []
     intervals: dict[str, float] = {}
@@ -171,10 +171,10 @@ class RunHeartbeat:
         from sqlalchemy import update
         from sqlalchemy.exc import SQLAlchemyError
 
-        from archive.archive import RUN_HEARTBEAT
+        from archive.storage.archive import RUN_HEARTBEAT
         from archive.errors import ArchiveError
-        from archive.models import CrawlRun, utcnow
-        from archive.store import make_engine
+        from archive.storage.models import CrawlRun, utcnow
+        from archive.storage.store import make_engine
 
         try:
             engine = make_engine(self.db_url)

@@ -62,3 +62,27 @@ def sigkill_tree(pid: int) -> None:
             os.kill(target, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def export_rows(archive) -> list[dict]:  # noqa: ANN001 - an archive.Archive
+    """Every article of ``archive`` as the export's rows (the analysis layer's ``export_rows``)."""
+    from archive.analysis.queries import export_rows as rows
+
+    with archive.reader() as session:
+        return list(rows(session))
+
+
+def clusters(archive, **filters) -> list[dict]:  # noqa: ANN001, ANN003
+    """The clusters ``newsarchive clusters`` lists, with the same filters."""
+    from archive.analysis.queries import clusters as listing
+
+    with archive.reader() as session:
+        return listing(session, **filters)
+
+
+def stats(archive) -> dict:  # noqa: ANN001
+    """The archive's counts (``newsarchive stats``)."""
+    from archive.analysis.queries import stats as counts
+
+    with archive.reader() as session:
+        return counts(session)

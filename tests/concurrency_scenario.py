@@ -13,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import create_engine, func, select
 
 from archive import Archive, Article
-from archive.index import Banding
+from archive.storage.index import Banding
 from archive.config import ArchiveConfig
-from archive.models import Article as ArticleRow
-from archive.models import Cluster, LshBand
-from archive.store import NO_LOCKS_ENVVAR
+from archive.storage.models import Article as ArticleRow
+from archive.storage.models import Cluster, LshBand
+from archive.storage.store import NO_LOCKS_ENVVAR
 from textgen import paragraph, story
 
 BARRIER_TIMEOUT = 120.0          # seconds a worker waits for the others before giving up
@@ -243,7 +243,7 @@ class ArchiveCheck:
 
 
 def check_archive(url: str, groups: list[list[Article]], config: ArchiveConfig | None = None) -> ArchiveCheck:
-    from archive.urls import url_key
+    from archive.extraction.urls import url_key
 
     b = Banding((config or ArchiveConfig()).fingerprint).b
     group_of = {url_key(p.url): g for g, pages in enumerate(groups) for p in pages}

@@ -14,8 +14,8 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_errors
 
-from archive.frontier import DONE, GONE, Link, PageMark
-from archive.urls import host_of, normalize_url, url_key
+from archive.storage.frontier import DONE, GONE, Link, PageMark
+from archive.extraction.urls import host_of, normalize_url, url_key
 from crawler import discovery
 from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import EXPORT_FIELDS, cli
+from archive.cli.main import EXPORT_FIELDS, cli
 from archive.demo.model import Role
 
 ROOT = Path(__file__).resolve().parents[2]

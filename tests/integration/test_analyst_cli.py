@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from analystdata import build
-from archive.analystcli import duration
-from archive.cli import cli
+from archive.cli.analyst import duration
+from archive.cli.main import cli
 
 
 @pytest.fixture

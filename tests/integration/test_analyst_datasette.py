@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from analystdata import build
-from archive.cli import cli
-from archive.datasette import QUERIES, TABLES
+from archive.cli.main import cli
+from archive.analysis.datasette import QUERIES, TABLES
 
 SCHEMA_DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
 ECHO = "http://echo.test/2026/storm"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from analystdata import build
-from archive.cli import cli
+from archive.cli.main import cli
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ONLY = re.compile(r"^-- (sqlite|postgresql) only\n")

@@ -8,16 +8,17 @@ import json
 from click.testing import CliRunner
 
 from analystdata import build
+import archivecheck
 from archive import Archive
-from archive.cli import EXPORT_FIELDS, cli
-from archive.queries import export_rows
+from archive.cli.main import EXPORT_FIELDS, cli
+from archive.analysis.queries import export_rows
 
 
 def test_archive_export_rows_are_the_unfiltered_query_rows(db_url):
     build(db_url)
     with Archive(db_url, readonly=True) as archive:
-        from_archive = list(archive.export_rows())
-        with archive._readers() as session:
+        from_archive = list(archivecheck.export_rows(archive))
+        with archive.reader() as session:
             from_query = list(export_rows(session))
     assert len(from_archive) == 6 and from_archive == from_query
     assert [r["article_id"] for r in from_archive] == sorted(r["article_id"] for r in from_archive)

@@ -16,10 +16,10 @@ from sqlalchemy import create_engine, select, text
 
 from analystdata import DAY1, build
 from archive import Archive, Article
-from archive.cli import cli
-from archive.models import Article as Row
-from archive.queries import SEARCH_INDEX, SearchGroup, _fulltext, parse_search, search
-from archive.store import MIGRATIONS
+from archive.cli.main import cli
+from archive.storage.models import Article as Row
+from archive.analysis.queries import SEARCH_INDEX, SearchGroup, _fulltext, parse_search, search
+from archive.storage.store import MIGRATIONS
 from textgen import story
 
 
@@ -146,7 +146,7 @@ def test_an_archive_without_fts5_falls_back_to_substrings(tmp_path, caplog):
             conn.execute(text(f"DROP TRIGGER article_fts_{trigger}"))
         conn.execute(text("DROP TABLE article_fts"))
     engine.dispose()
-    with Archive(url, readonly=True) as archive, archive._readers() as session, caplog.at_level(logging.WARNING):
+    with Archive(url, readonly=True) as archive, archive.reader() as session, caplog.at_level(logging.WARNING):
         assert sorted(h["url"] for h in search(session, '"lighthouse keeper"')) == STORM
         assert [h["url"] for h in search(session, "lighthous")] != []   # substrings now
         assert [h["url"] for h in search(session, "lighthouse -judges")] == ["http://echo.test/2026/storm"]
@@ -156,7 +156,7 @@ def test_an_archive_without_fts5_falls_back_to_substrings(tmp_path, caplog):
 
 def test_postgresql_search_uses_the_gin_index(pg_url):
     build(pg_url)
-    with Archive(pg_url, readonly=True) as archive, archive._readers() as session:
+    with Archive(pg_url, readonly=True) as archive, archive.reader() as session:
         query = _fulltext(select(Row.id), parse_search('"lighthouse keeper" or glasshouse'))  # as `search` does
         compiled = query.compile(dialect=session.get_bind().dialect)
         session.execute(text("SET LOCAL enable_seqscan = off"))

@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from analystdata import LIGHTHOUSE, build
-from archive.cli import cli
+from archive.cli.main import cli
 from textgen import story
 
 

@@ -7,8 +7,9 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from analystdata import build
+import archivecheck
 from archive import Archive
-from archive.store import MIGRATIONS
+from archive.storage.store import MIGRATIONS
 
 
 def _rows(db_url: str, sql: str) -> list[dict]:
@@ -55,7 +56,7 @@ def test_archive_made_at_revision_0001_opens_and_gains_the_views(db_url):
                  "pub": "2025-01-01 00:00:00" if aid == 1 else None})
     engine.dispose()
     with Archive(db_url, readonly=True) as archive:
-        assert archive.stats()["articles"] == 2
+        assert archivecheck.stats(archive)["articles"] == 2
     (row,) = _rows(db_url, "SELECT * FROM syndication")
     assert (row["origin_publisher"], row["republisher"], row["stories"]) == ("A News", "b.test", 1)
     assert round(row["max_delay_seconds"]) == 3 * 3600

@@ -14,8 +14,9 @@ import threading
 import pytest
 from sqlalchemy import create_engine, select
 
+import archivecheck
 from archive import Archive, Article
-from archive.models import Cluster
+from archive.storage.models import Cluster
 from concurrency_scenario import (WorkerPool, bridge_pages, bridge_scenarios, check_archive, copies_of, groups_of,
                                   ingest_serially, schedule)
 from textgen import story
@@ -103,7 +104,7 @@ def test_exact_copies_by_four_workers_at_once_make_one_cluster(pool, pg_url):
     check = check_archive(pg_url, groups)
     assert check.problems(len(groups)) == []
     with Archive(pg_url) as archive:
-        assert sorted(c["size"] for c in archive.clusters()) == [4] * 5
+        assert sorted(c["size"] for c in archivecheck.clusters(archive)) == [4] * 5
 
 
 def test_bridge_merges_two_clusters_and_the_old_id_resolves(pool, db_url):
@@ -118,7 +119,7 @@ def test_bridge_merges_two_clusters_and_the_old_id_resolves(pool, db_url):
         (old, into), = conn.execute(select(Cluster.id, Cluster.merged_into).where(Cluster.merged_into.is_not(None)))
     engine.dispose()
     with Archive(db_url) as archive:
-        (live,) = archive.clusters(min_size=1)
+        (live,) = archivecheck.clusters(archive, min_size=1)
         shown = archive.show(old)
     assert into == live["id"] == shown["id"] != old
     assert {m["url"] for m in shown["members"]} == {a.url, b.url, c.url}

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from archive import Archive
-from archive.article import Article
-from archive.doctor import check_archive
+from archive.extraction.article import Article
+from archive.storage.doctor import check_archive
 from textgen import story
 
 

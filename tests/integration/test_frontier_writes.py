@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from archive import Archive, frontier
-from archive.frontier import DONE, FAILED, GONE, MAX_ATTEMPTS, PENDING, RETRY_AFTER, Link, PageMark
-from archive.models import Frontier, utcnow
-from archive.urls import host_of, url_key
+from archive.storage import frontier
+
+from archive import Archive
+from archive.storage.frontier import DONE, FAILED, GONE, MAX_ATTEMPTS, PENDING, RETRY_AFTER, Link, PageMark
+from archive.storage.models import Frontier, utcnow
+from archive.extraction.urls import host_of, url_key
 
 COLUMNS = ("url_key", "url", "host", "state", "found_via", "depth", "attempts", "last_status", "discovered_run")
 
@@ -63,7 +65,7 @@ def _reference(session, mark: PageMark, now) -> None:  # noqa: ANN001
 
 
 def _rows(archive: Archive) -> dict[str, tuple]:
-    with archive._readers() as session:     # noqa: SLF001
+    with archive.reader() as session:
         return {row.url_key: tuple(getattr(row, c) for c in COLUMNS) + (row.next_attempt_at is None,)
                 for row in session.scalars(select(Frontier))}
 
@@ -77,7 +79,7 @@ def test_fast_frontier_writes_equal_row_by_row_writes(db_url, tmp_path):
     reference = Archive(f"sqlite:///{tmp_path}/reference.db")
     now = utcnow()
     for mark in _marks():
-        with reference._sessions.begin() as session:      # noqa: SLF001
+        with reference._sessions.begin() as session: 
             _reference(session, mark, now)
 
     got, want = _rows(fast), _rows(reference)
@@ -93,10 +95,10 @@ def test_fast_frontier_writes_equal_row_by_row_writes(db_url, tmp_path):
 def test_a_known_link_is_not_written_again_but_its_row_stays(db_url):
     archive = Archive(db_url)
     archive.record_page(PageMark("http://a.test/", links=(Link("http://a.test/news/1"),)))
-    assert url_key("http://a.test/news/1") in archive._frontier_known      # noqa: SLF001
-    with archive._sessions.begin() as session:                             # noqa: SLF001
+    assert url_key("http://a.test/news/1") in archive._frontier_known 
+    with archive._sessions.begin() as session:                        
         keys = frontier.record(session, PageMark("http://a.test/x", links=(Link("http://a.test/news/1"),)),
-                               known=archive._frontier_known)               # noqa: SLF001
+                               known=archive._frontier_known)          
         written = session.scalars(select(Frontier.url_key)).all()
     assert url_key("http://a.test/news/1") not in keys and url_key("http://a.test/x") in keys
     assert url_key("http://a.test/news/1") in written
@@ -108,13 +110,13 @@ def test_a_rolled_back_page_leaves_its_links_unknown(tmp_path):
     written again by the next page that holds them."""
     archive = Archive(f"sqlite:///{tmp_path}/a.db")
     try:
-        with archive._sessions.begin() as session:                          # noqa: SLF001
+        with archive._sessions.begin() as session:                     
             frontier.record(session, PageMark("http://a.test/", links=(Link("http://a.test/news/1"),)),
-                            known=archive._frontier_known)                   # noqa: SLF001
+                            known=archive._frontier_known)              
             raise RuntimeError("rolled back")
     except RuntimeError:
         pass
-    assert len(archive._frontier_known) == 0                                # noqa: SLF001
+    assert len(archive._frontier_known) == 0                           
     archive.record_page(PageMark("http://a.test/other", links=(Link("http://a.test/news/1"),)))
     assert url_key("http://a.test/news/1") in _rows(archive)
     archive.close()

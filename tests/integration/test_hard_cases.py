@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import archivecheck
 from archive import Archive, IngestStatus
 from archive.config import ArchiveConfig
 from pages import builder_page, news_page
@@ -137,7 +138,7 @@ def short_posts(archive: Archive) -> list:
 def test_short_articles_of_a_heavily_templated_site_never_cluster(archive):
     results = short_posts(archive)
     assert all(r.article_id for r in results)
-    rows = list(archive.export_rows())
+    rows = list(archivecheck.export_rows(archive))
     assert len({row["cluster_id"] for row in rows}) == 4
     assert not any("Volunteers are the heart" in row["text"] for row in rows)   # early pages cleaned again
 
@@ -146,7 +147,7 @@ def test_short_articles_of_a_heavily_templated_site_cluster_without_chrome_learn
     """Control: with chrome learning off, the template alone makes the short posts look alike."""
     with Archive(db_url, ArchiveConfig(chrome_min_pages=10_000, chrome_min_pages_short=10_000)) as archive:
         short_posts(archive)
-        rows = list(archive.export_rows())
+        rows = list(archivecheck.export_rows(archive))
     assert len({row["cluster_id"] for row in rows}) < 4
 
 

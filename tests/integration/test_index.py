@@ -8,14 +8,14 @@ import numpy as np
 from sqlalchemy import select
 
 from archive import Archive
-from archive.index import Banding, candidates, write_bands
-from archive.models import Article, LshBand
+from archive.storage.index import Banding, candidates, write_bands
+from archive.storage.models import Article, LshBand
 
 
 def _archive_with_articles(url: str, count: int) -> Archive:
     archive = Archive(url)
     with archive._sessions.begin() as session:
-        from archive.models import Site
+        from archive.storage.models import Site
         site = Site(host="bench.test", name="Bench")
         session.add(site)
         session.flush()

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from archive import Archive, Article
-from archive.article import Skipped
+from archive.extraction.article import Skipped
 from archive.config import FingerprintParams
-from archive.extract import PreparedArticle, extract, extract_prepared
-from archive.fingerprint import fingerprint, prepare
-from archive.models import Article as ArticleRow
-from archive.models import Cluster, LeadKey, LshBand, Site, SiteLine
-from archive.normalize import words
+from archive.extraction.extract import PreparedArticle, extract, extract_prepared
+from archive.neardup.fingerprint import fingerprint, prepare
+from archive.storage.models import Article as ArticleRow
+from archive.storage.models import Cluster, LeadKey, LshBand, Site, SiteLine
+from archive.neardup.normalize import words
 from benchmarks.webgen import SITES, generate_web
 
 ORIGINS = {i: f"http://127.0.0.{121 + i}:9" for i in range(SITES)}
@@ -151,7 +151,7 @@ def _clusters(db_url: str) -> list[tuple]:
 def test_a_new_article_alone_gets_what_refresh_cluster_would_write(extracted, db_url, tmp_path, monkeypatch):
     """A new article with no match has its cluster written while it is placed (no read back of
     the members): the same articles, roles, similarities and clusters as with refresh_cluster."""
-    from archive import placement
+    from archive.storage import placement
 
     _, fast = extracted
     lone = Article(url="http://c.test/news/a-story-told-once", text="\n".join(

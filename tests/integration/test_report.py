@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from analystdata import DAY1, build
 from archive import Archive, Article
-from archive.cli import cli
+from archive.cli.main import cli
 from textgen import story
 
 CHROMIUM = os.environ.get("NEWSARCHIVE_TEST_CHROMIUM")
@@ -262,7 +262,7 @@ def png_rows(data: bytes) -> tuple[int, int, list[bytes]]:
 
 @needs_chromium
 def test_chromium_renders_the_charts_offline(tmp_path, report_of):
-    from archive.report import ROLE_COLOURS
+    from archive.analysis.report import ROLE_COLOURS
 
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     build_with_hostile_story(db_url)

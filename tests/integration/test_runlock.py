@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from archive.runlock import RunLocked, pg_lock_key, run_lock
-from archive.schedule import parse_duration
+from archive.storage.runlock import RunLocked, pg_lock_key, run_lock
+from archive.config import parse_duration
 from conftest import ROOT, cli_env
 from faultweb import LOOPBACK_SETTINGS, Answer, FaultWeb, article_html, links_html, wait_for
 
@@ -44,7 +44,7 @@ def _holder(db_url: str, shared: bool = False) -> subprocess.Popen:
     and sleeps until killed."""
     code = textwrap.dedent(f"""
         import sys, time
-        from archive.runlock import run_lock
+        from archive.storage.runlock import run_lock
         with run_lock({db_url!r}, shared={shared!r}):
             print("locked", flush=True)
             time.sleep(600)
@@ -199,8 +199,8 @@ def test_a_run_on_another_machine_whose_heartbeat_stopped_is_recorded_died(db_ur
     from datetime import timedelta
 
     from archive import Archive
-    from archive.archive import RUN_HEARTBEAT, RUN_LOST_AFTER
-    from archive.models import CrawlRun, utcnow
+    from archive.storage.archive import RUN_HEARTBEAT, RUN_LOST_AFTER
+    from archive.storage.models import CrawlRun, utcnow
 
     with Archive(db_url) as archive:
         with archive._sessions.begin() as session:

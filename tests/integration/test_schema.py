@@ -7,10 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+import archivecheck
 from archive import Archive
 from archive.errors import DatabaseUnavailable
-from archive.models import Base
-from archive.queries import include_object
+from archive.storage.models import Base
+from archive.analysis.queries import include_object
 
 
 def test_migrations_build_exactly_the_models(db_url):
@@ -30,7 +31,7 @@ def test_migrations_build_exactly_the_models(db_url):
 def test_opening_twice_is_idempotent(db_url):
     Archive(db_url).close()
     with Archive(db_url) as archive:
-        assert archive.stats()["articles"] == 0
+        assert archivecheck.stats(archive)["articles"] == 0
 
 
 def test_sqlite_archive_uses_wal(tmp_path):

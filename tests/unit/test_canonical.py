@@ -7,7 +7,7 @@ from itertools import permutations
 
 import pytest
 
-from archive.clusters import Member, choose_canonical, credited_origin, names_match
+from archive.neardup.clusters import Member, choose_canonical, credited_origin, names_match
 
 DAY = datetime(2022, 3, 1, tzinfo=timezone.utc)
 

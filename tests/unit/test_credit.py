@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.credit import (clean_publisher, excerpt_publisher, excerpt_source, find_credits, is_excerpt_marker,
+from archive.extraction.credit import (clean_publisher, excerpt_publisher, excerpt_source, find_credits, is_excerpt_marker,
                             split_credits)
 
 

@@ -7,8 +7,8 @@ import gzip
 
 import pytest
 
-from archive.article import SkipReason
-from archive.decode import charset_of, decode_html, repair_mojibake, sniff_body
+from archive.extraction.article import SkipReason
+from archive.extraction.decode import charset_of, decode_html, repair_mojibake, sniff_body
 
 PAGE = "<html><head><title>{t}</title></head><body><p>{t}</p></body></html>"
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}

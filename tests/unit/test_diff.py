@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from archive.cli import format_cluster
-from archive.diff import compare, marked, word_diff
+from archive.cli.main import format_cluster
+from archive.neardup.diff import compare, marked, word_diff
 
 CANON = {"title": "Storm closes the road", "author": "Ann Marsh",
          "text": "First paragraph of the story here.\nSecond paragraph “quoted” here.\nThird one.\nFourth one."}

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from archive.article import Article, SkipReason, Skipped
-from archive.boilerplate import is_chrome_line, remove_chrome_lines
-from archive.extract import classify_url, extract
+from archive.extraction.article import Article, SkipReason, Skipped
+from archive.extraction.boilerplate import is_chrome_line, remove_chrome_lines
+from archive.extraction.extract import classify_url, extract
 
 SITE = "https://harwick-news.example"
 STORY = [

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from archive.clusters import Member, choose_canonical, credited_origin, names_match, verify
+from archive.neardup.clusters import Member, choose_canonical, credited_origin, names_match, verify
 from archive.config import FingerprintParams
-from archive.fingerprint import _POSITION, containment, fingerprint, jaccard, minhash_signature, shingle_hashes
-from archive.index import Banding
-from archive.normalize import normalize_text, shingles, words
-from archive.urls import normalize_url, url_key
+from archive.neardup.fingerprint import _POSITION, containment, fingerprint, jaccard, minhash_signature, shingle_hashes
+from archive.storage.index import Banding
+from archive.neardup.normalize import normalize_text, shingles, words
+from archive.extraction.urls import normalize_url, url_key
 from textgen import story
 
 PARAMS = FingerprintParams()
@@ -151,7 +151,7 @@ def test_publisher_names_match_hosts_and_variants():
 
 
 def test_archive_imports_without_scrapy():
-    code = "import sys; sys.modules['scrapy'] = None; import archive, archive.cli, archive.extract"
+    code = "import sys; sys.modules['scrapy'] = None; import archive, archive.cli.main, archive.extraction.extract"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
@@ -162,8 +162,8 @@ def test_permutations_and_banding_equal_datasketch_without_importing_it():
 
     from datasketch import MinHash, MinHashLSH
 
-    from archive.fingerprint import SCHEME, _permutations
-    from archive.index import optimal_banding
+    from archive.neardup.fingerprint import SCHEME, _permutations
+    from archive.storage.index import optimal_banding
 
     for num_perm, seed in ((128, 1), (64, 7), (256, 42)):
         a, b = _permutations(num_perm, seed)
@@ -178,7 +178,7 @@ def test_permutations_and_banding_equal_datasketch_without_importing_it():
                 continue
             assert optimal_banding(threshold, num_perm) == (lsh.b, lsh.r), (threshold, num_perm)
     # Opening an archive for writing and fingerprinting a text need neither datasketch nor scipy.
-    code = ("import sys; from archive import Archive; from archive.fingerprint import fingerprint;"
+    code = ("import sys; from archive import Archive; from archive.neardup.fingerprint import fingerprint;"
             "from archive.config import FingerprintParams; a = Archive('sqlite://'); a._banding;"
             "fingerprint('one two three four five six seven', FingerprintParams());"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'datasketch')))")

@@ -13,9 +13,9 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
 from twisted.python.failure import Failure
 
-from archive.urls import url_key
+from archive.extraction.urls import url_key
 from crawler.items import PageItem
-from archive.frontier import PageMark
+from archive.storage.frontier import PageMark
 from crawler.spiders.news import NewsSpider, error_kind, parse_max_pages, parse_seeds
 
 HOME = "http://news.test/"

@@ -10,13 +10,13 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from archive.clusters import Match, Member, choose_canonical, credited_origin, verify
-from archive.fingerprint import jaccard, signature_from_bytes
-from archive.index import Banding, candidates, delete_bands, write_bands
-from archive.leads import lead_keys, lead_matches, write_lead_keys
-from archive.models import Article, Cluster, Site, utcnow
-from archive.store import lock_keys
-from archive.urls import url_key
+from archive.neardup.clusters import Match, Member, choose_canonical, credited_origin, verify
+from archive.neardup.fingerprint import jaccard, signature_from_bytes
+from archive.storage.index import Banding, candidates, delete_bands, write_bands
+from archive.storage.leads import lead_keys, lead_matches, write_lead_keys
+from archive.storage.models import Article, Cluster, Site, utcnow
+from archive.storage.store import lock_keys
+from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
     from sqlalchemy import Row

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import aliased
 
 from archive.errors import DatabaseUnavailable
-from archive.models import Article, Cluster, LeadKey, LshBand, Meta
-from archive.store import make_engine, safe_url
+from archive.storage.models import Article, Cluster, LeadKey, LshBand, Meta
+from archive.storage.store import make_engine, safe_url
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -1,7 +1,7 @@
 """Generic page-chrome lines (share buttons, newsletter prompts, cookie notices) that any site builder emits.
 
 Only short lines are ever judged, so a paragraph that merely mentions Facebook or cookies
-stays. Chrome that is particular to one site is learned per site by ``archive.chrome``.
+stays. Chrome that is particular to one site is learned per site by ``archive.storage.chrome``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import click
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from archive.analystcli import story_filters, utc_bound, write_rows
+from archive.cli.analyst import story_filters, utc_bound, write_rows
 from archive.config import DB_ENVVAR, DEFAULT_DB_URL
 from archive.errors import ArchiveError
 
@@ -35,7 +35,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 @contextmanager
 def open_archive(db_url: str, readonly: bool = False) -> Iterator[Any]:
     """Open the archive, turning operational failures into one-line errors (exit 1)."""
-    from archive.archive import Archive
+    from archive.storage.archive import Archive
 
     archive = None
     try:
@@ -151,7 +151,7 @@ def _run_crawl(ctx: click.Context, seeds: list[str], db_url: str, max_pages: int
                settings: dict[str, Any]) -> Any:
     """Run one crawl holding the archive's run lock; a second crawl exits 1 at once. The workers of
     a shared frontier hold it together (shared mode), never with a plain crawl."""
-    from archive.runlock import run_lock
+    from archive.storage.runlock import run_lock
 
     frontier = settings.get("NEWSARCHIVE_FRONTIER")
     try:
@@ -229,10 +229,10 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
       newsarchive clusters --min-size 1 --json
       newsarchive clusters --site example.org --since 2026-03-01 --sort recent
     """
-    from archive import queries
+    from archive.analysis import queries
 
     since, until = utc_bound(since), utc_bound(until, whole_day=True)
-    with open_archive(db_url, readonly=True) as archive, archive._readers() as session:
+    with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
         rows = queries.clusters(session, min_size=min_size, site=site, since=since, until=until, sort=sort,
                                 limit=limit)
     if as_json:
@@ -275,7 +275,7 @@ def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
     """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
     similarity to the canonical and what it changed (``archive.diff.describe``; ANSI colours
     with ``color``)."""
-    from archive.diff import describe
+    from archive.neardup.diff import describe
 
     lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
              f"  credited origin: {detail['origin'] or 'unknown'}"]
@@ -316,14 +316,10 @@ def export(fmt: str, output: str | None, min_size: int, site: str | None, since:
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs -o FILE")
     filters = {"min_size": min_size, "site": site, "since": utc_bound(since), "until": utc_bound(until, whole_day=True)}
-    with open_archive(db_url, readonly=True) as archive:
-        if filters == {"min_size": 1, "site": None, "since": None, "until": None}:
-            write_rows(archive.export_rows(), fmt, output, EXPORT_FIELDS)
-            return
-        from archive.queries import export_rows
+    from archive.analysis.queries import export_rows
 
-        with archive._readers() as session:
-            write_rows(export_rows(session, **filters), fmt, output, EXPORT_FIELDS)
+    with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
+        write_rows(export_rows(session, **filters), fmt, output, EXPORT_FIELDS)
 
 
 @cli.command()
@@ -371,8 +367,11 @@ def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
         report = _run_crawl(ctx, list(web.seeds), db_url, None, settings)
         click.echo(report.summary(), err=True)
+        from archive.analysis.queries import clusters
+
         with open_archive(db_url, readonly=True) as archive:
-            rows = archive.clusters(min_size=2)
+            with archive.reader() as session:
+                rows = clusters(session, min_size=2)
             details = [archive.show(r["id"]) for r in rows]
         click.echo(f"{len(details)} stories with republished copies:\n")
         for detail in details:
@@ -393,7 +392,7 @@ def _wait_forever() -> None:
 
 
 def _safe(url: str) -> str:
-    from archive.store import safe_url
+    from archive.storage.store import safe_url
 
     return safe_url(url)
 
@@ -404,9 +403,8 @@ def _cut(value: Any, width: int) -> str:
 
 
 def _add_operations_commands() -> None:
-    from archive.analystcli import datasette_metadata, search, sources, stats
-    from archive.opscli import doctor, schedule
-    from archive.report import report
+    from archive.cli.analyst import datasette_metadata, report, search, sources, stats
+    from archive.cli.ops import doctor, schedule
 
     for command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
         cli.add_command(command)

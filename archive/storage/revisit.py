@@ -23,9 +23,9 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from archive.frontier import FAILED, GONE
-from archive.models import Article, Frontier, utcnow
-from archive.store import READONLY, make_engine, migrate, session_factory, transient
+from archive.storage.frontier import FAILED, GONE
+from archive.storage.models import Article, Frontier, utcnow
+from archive.storage.store import READONLY, make_engine, migrate, session_factory, transient
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from archive.errors import ArchiveError, DatabaseUnavailable
-from archive.store import make_engine, safe_url
+from archive.storage.store import make_engine, safe_url
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

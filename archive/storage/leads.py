@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from archive.clusters import Match
-from archive.models import Article, LeadKey
-from archive.normalize import shingles, words
+from archive.neardup.clusters import Match
+from archive.storage.models import Article, LeadKey
+from archive.neardup.normalize import shingles, words
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

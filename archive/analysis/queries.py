@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from sqlalchemy import Select, and_, case, column, exists, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session, aliased
 
-from archive.models import Article, Cluster, Site
+from archive.storage.models import Article, Cluster, Site
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from archive.fingerprint import containment, jaccard
+from archive.neardup.fingerprint import containment, jaccard
 
 import numpy as np
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.config import FingerprintParams
-from archive.normalize import _WORD, NORMALIZER_VERSION, normalize_text
+from archive.neardup.normalize import _WORD, NORMALIZER_VERSION, normalize_text
 
 SCHEME = "affine32"
 SHINGLE_HASH = "crc32-words-mix64"     # recorded: changing it changes every signature
@@ -187,7 +187,7 @@ def prepare(text: str, params: FingerprintParams) -> Prepared:
     >>> p.word_count, len(p.lines), p.fingerprint.text_hash == fingerprint(p.text, FingerprintParams()).text_hash
     (6, 2, True)
     """
-    from archive.chrome import page_lines      # chrome imports the models: only when needed
+    from archive.neardup.lines import page_lines
 
     normalised = normalize_text(text)
     tokens = _WORD.findall(normalised)

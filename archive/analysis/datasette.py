@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archive.queries import FTS_TABLE
+from archive.analysis.queries import FTS_TABLE
 
 # The descriptions of docs/schema.md, as plain text (tests/integration/test_analyst_datasette.py
 # checks that the two agree): table -> (what a row is, {column: meaning}).

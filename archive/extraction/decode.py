@@ -6,7 +6,7 @@ import codecs
 import logging
 import re
 
-from archive.article import SkipReason, Skipped
+from archive.extraction.article import SkipReason, Skipped
 
 logger = logging.getLogger(__name__)
 

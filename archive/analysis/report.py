@@ -1,4 +1,4 @@
-"""`newsarchive report`: the archive as one self-contained HTML page for analysts.
+"""The archive as one self-contained HTML page for analysts (`newsarchive report`).
 
 The page holds the biggest stories, a timeline of how each of them spread from site to site,
 the republishing graph between sites and histograms of story sizes and republication delays.
@@ -17,14 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import click
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from archive.analystcli import db_option
-from archive.models import Article, Cluster, Site
+from archive.storage.models import Article, Cluster, Site
 
-DEFAULT_OUTPUT = "report.html"
 DEFAULT_TOP = 10
 TIMELINE_ROWS = 25        # at most this many sites in one story's timeline
 GRAPH_EDGES = 40          # at most this many origin -> republisher pairs in the graph
@@ -50,7 +47,7 @@ def gather(session: Session, top: int = DEFAULT_TOP) -> dict[str, Any]:
     """Everything the page shows, read in one read-only session: the ``stats`` and ``sources``
     queries, the ``top`` largest republished stories with their articles, the number of stories of
     each size and every copy's delay."""
-    from archive import queries
+    from archive.analysis import queries
 
     biggest = queries.clusters(session, min_size=2, limit=top)
     members = _members(session, [c["id"] for c in biggest])
@@ -495,41 +492,3 @@ def write_file(path: str, content: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-# -- the command ----------------------------------------------------------------------------------
-
-@click.command()
-@click.option("-o", "--output", default=DEFAULT_OUTPUT, show_default=True, metavar="FILE",
-              type=click.Path(dir_okay=False), help="Write the page to FILE (replaced if it exists).")
-@click.option("--top", type=click.IntRange(min=1), default=DEFAULT_TOP, show_default=True, metavar="N",
-              help="Show the N largest republished stories and their timelines.")
-@db_option
-def report(output: str, top: int, db_url: str) -> None:
-    """Write one self-contained HTML page about the archive: the biggest stories, how each spread
-    from site to site, who republishes whom, and the sizes of stories and delays of copies.
-
-    The page loads nothing from anywhere (charts are inline SVG, no scripts), so it opens offline
-    and can be mailed or archived as it is. Titles and site names are shown as text.
-
-    \b
-    Examples:
-      newsarchive report
-      newsarchive report -o story-report.html --top 20
-    """
-    from archive.cli import open_archive
-    from archive.store import safe_url
-
-    parent = Path(output).resolve().parent
-    if not parent.is_dir():
-        raise click.BadParameter(f"folder {parent} does not exist", param_hint="-o/--output")
-    with open_archive(db_url, readonly=True) as archive, archive._readers() as session:
-        data = gather(session, top)
-    page = render(data, source=f"archive {safe_url(db_url)}")
-    try:
-        write_file(output, page)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
-    stats = data["stats"]
-    click.echo(f"wrote {output}: {len(data['clusters'])} of {stats['clusters_with_copies']} republished stories, "
-               f"{stats['articles']} articles on {stats['sites']} sites", err=True)

@@ -9,21 +9,22 @@ import socket
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from archive import chrome, frontier
-from archive.article import Article as ArticleValue
-from archive.article import IngestResult, IngestStatus, Skipped, SkipReason
+from archive.neardup import lines as pagelines
+from archive.storage import chrome, frontier
+from archive.extraction.article import Article as ArticleValue
+from archive.extraction.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
-from archive.diff import compare
+from archive.neardup.diff import compare
 from archive.errors import NotFound
-from archive.fingerprint import Fingerprint, fingerprint, params_record
-from archive.index import Banding
-from archive.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
-from archive.normalize import words
-from archive.placement import detach, place, resolve_cluster
-from archive.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
-from archive.urls import host_of, url_key
+from archive.neardup.fingerprint import Fingerprint, fingerprint, params_record
+from archive.storage.index import Banding
+from archive.storage.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
+from archive.neardup.normalize import words
+from archive.storage.placement import detach, place, resolve_cluster
+from archive.storage.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
+from archive.extraction.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Archive:
         self._engine = make_engine(self.url)
         migrate(self._engine)
         self._sessions = session_factory(self._engine)
-        self._readers = reader_factory(self._engine)
+        self.reader = reader_factory(self._engine)     # read-only sessions: ``with archive.reader() as session``
         self._site_ids: dict[str, tuple[int, bool]] = {}     # host -> (id, named), see _site
         self._frontier_known = frontier.KnownKeys()           # frontier rows this Archive committed
         if not readonly:
@@ -75,7 +76,7 @@ class Archive:
 
     def ingest(self, html: bytes | str, url: str, **kwargs: Any) -> IngestResult:
         """Extract ``html`` fetched from ``url`` and ingest it (see ``ingest_article``)."""
-        from archive.extract import extract
+        from archive.extraction.extract import extract
 
         article = extract(html, url, found_via=kwargs.get("found_via"))
         if isinstance(article, Skipped):
@@ -106,7 +107,7 @@ class Archive:
         """Pending frontier rows of ``hosts`` whose next attempt is due (read-only, streamed)."""
         after, now = "", utcnow()
         while True:
-            with self._readers() as session:      # one short read per batch: never holds the crawl back
+            with self.reader() as session:      # one short read per batch: never holds the crawl back
                 rows = frontier.due(session, hosts, now, after=after)
             yield from rows
             if len(rows) < frontier.DUE_BATCH:
@@ -132,7 +133,7 @@ class Archive:
         prepared = getattr(article, "prepared", None)
         if prepared is not None and not prepared.fits(article.text, self.config.fingerprint):
             prepared = None
-        lines = prepared.lines if prepared is not None else chrome.page_lines(article.text)
+        lines = prepared.lines if prepared is not None else pagelines.page_lines(article.text)
         text = self._clean(session, site_id, article.text, lines)
         if prepared is None or text != article.text:
             count, fp = len(words(text)), None
@@ -185,9 +186,9 @@ class Archive:
         return site.id
 
     def _clean(self, session, site_id: int, raw: str, lines: dict[int, str] | None = None) -> str:  # noqa: ANN001
-        lines = chrome.page_lines(raw) if lines is None else lines
+        lines = pagelines.page_lines(raw) if lines is None else lines
         known = chrome.known_chrome(session, site_id, list(lines), (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
-        return chrome.strip_chrome(raw, known)
+        return pagelines.strip_chrome(raw, known)
 
     def _new_row(self, a: ArticleValue, text: str, fp: Fingerprint, site_id: int, fetched_at: datetime,
                  found_via: str | None, etag: str | None, last_modified: str | None) -> Article:
@@ -221,7 +222,7 @@ class Archive:
         place(session, row, self._banding, self.config, reuse=detach(session, row))
 
     def _learn(self, session, row: Article, lines: dict[int, str]) -> bool:  # noqa: ANN001
-        """Count the page's lines (``chrome.page_lines`` of its raw text) for its site; clean again
+        """Count the page's lines (``lines.page_lines`` of its raw text) for its site; clean again
         the pages of lines that became chrome. True when some page was cleaned and placed again."""
         crossed = chrome.count_page(session, row.site_id, lines, (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
         targets: set[int] = set()
@@ -239,20 +240,9 @@ class Archive:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def clusters(self, min_size: int = 2, limit: int | None = None) -> list[dict[str, Any]]:
-        """Clusters with at least ``min_size`` members, largest and newest first."""
-        with self._readers() as session:
-            query = (select(Cluster, Article, Site).join(Article, Article.id == Cluster.canonical_id)
-                     .join(Site, Site.id == Article.site_id)
-                     .where(Cluster.merged_into.is_(None), Cluster.size >= min_size)
-                     .order_by(Cluster.size.desc(), Cluster.id).limit(limit))
-            return [{"id": c.id, "size": c.size, "title": a.title, "canonical_url": a.url,
-                     "site": a.sitename or s.name or s.host, "origin": c.origin, "updated": _iso(c.updated_at)}
-                    for c, a, s in session.execute(query)]
-
     def show(self, cluster_id: int) -> dict[str, Any]:
         """One cluster: credited origin, canonical and every member (old merged ids resolve)."""
-        with self._readers() as session:
+        with self.reader() as session:
             if session.get(Cluster, cluster_id) is None:
                 raise NotFound(f"no cluster {cluster_id}")
             resolved = resolve_cluster(session, cluster_id)
@@ -269,21 +259,6 @@ class Archive:
                     "origin_url": cluster.origin_url,
                     "canonical": next((m for m in members if m["role"] == "canonical"), None),
                     "members": members}
-
-    def export_rows(self) -> Iterator[dict[str, Any]]:
-        """Every archived article as the export contract's row, streamed (``queries.export_rows``
-        without filters)."""
-        from archive.queries import export_rows
-
-        with self._readers() as session:
-            yield from export_rows(session)
-
-    def stats(self) -> dict[str, int]:
-        with self._readers() as session:
-            count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
-            return {"articles": count(Article), "sites": count(Site),
-                    "clusters": session.scalar(select(func.count()).select_from(Cluster).where(Cluster.size > 0)),
-                    "clusters_with_copies": session.scalar(select(func.count()).select_from(Cluster).where(Cluster.size > 1))}
 
     # -- crawl runs ----------------------------------------------------------------------------
 
@@ -310,7 +285,7 @@ class Archive:
             run.status, run.stats, run.reason, run.finished_at = status, stats, reason, utcnow()
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        with self._readers() as session:
+        with self.reader() as session:
             query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
             return [{"id": r.id, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
                      "status": r.status, "seeds": r.seeds, "stats": r.stats, "reason": r.reason}

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Iterator
 
 import click
@@ -65,9 +66,9 @@ def write_rows(rows: Iterator[dict[str, Any]], fmt: str, output: str | None, fie
 
 def _read(db_url: str, query: Any, **kwargs: Any) -> Any:
     """Run ``query(session, **kwargs)`` in a read-only session of the archive at ``db_url``."""
-    from archive.cli import open_archive
+    from archive.cli.main import open_archive
 
-    with open_archive(db_url, readonly=True) as archive, archive._readers() as session:
+    with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
         return query(session, **kwargs)
 
 
@@ -106,7 +107,7 @@ def stats(as_json: bool, db_url: str) -> None:
       newsarchive stats
       newsarchive stats --json
     """
-    from archive.queries import stats as query
+    from archive.analysis.queries import stats as query
 
     result = _read(db_url, query)
     if as_json:
@@ -140,7 +141,7 @@ def sources(as_json: bool, db_url: str) -> None:
       newsarchive sources
       newsarchive sources --json
     """
-    from archive.queries import sources as query
+    from archive.analysis.queries import sources as query
 
     rows = _read(db_url, query)
     if as_json:
@@ -176,7 +177,7 @@ def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
       newsarchive search '"lighthouse keeper" -ferry'
       newsarchive search "ferry or harbour" --limit 5 --json
     """
-    from archive.queries import search as query
+    from archive.analysis.queries import search as query
 
     if not words.split():
         raise click.BadParameter("give at least one word", param_hint="WORDS")
@@ -212,8 +213,8 @@ def datasette_metadata(output: str | None, db_url: str) -> None:
     """
     from sqlalchemy.engine import make_url
 
-    from archive.datasette import database_name, metadata
-    from archive.queries import has_fts
+    from archive.analysis.datasette import database_name, metadata
+    from archive.analysis.queries import has_fts
 
     try:
         url = make_url(db_url)
@@ -266,3 +267,42 @@ def _parquet_value(name: str, value: Any) -> Any:
     if name in ("published", "first_seen") and isinstance(value, str):
         return datetime.fromisoformat(value)
     return value
+
+
+# -- report ----------------------------------------------------------------------------------
+
+@click.command()
+@click.option("-o", "--output", default="report.html", show_default=True, metavar="FILE",
+              type=click.Path(dir_okay=False), help="Write the page to FILE (replaced if it exists).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, metavar="N",
+              help="Show the N largest republished stories and their timelines.")
+@db_option
+def report(output: str, top: int, db_url: str) -> None:
+    """Write one self-contained HTML page about the archive: the biggest stories, how each spread
+    from site to site, who republishes whom, and the sizes of stories and delays of copies.
+
+    The page loads nothing from anywhere (charts are inline SVG, no scripts), so it opens offline
+    and can be mailed or archived as it is. Titles and site names are shown as text.
+
+    \b
+    Examples:
+      newsarchive report
+      newsarchive report -o story-report.html --top 20
+    """
+    from archive.analysis import report as report_page
+    from archive.cli.main import open_archive
+    from archive.storage.store import safe_url
+
+    parent = Path(output).resolve().parent
+    if not parent.is_dir():
+        raise click.BadParameter(f"folder {parent} does not exist", param_hint="-o/--output")
+    with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
+        data = report_page.gather(session, top)
+    page = report_page.render(data, source=f"archive {safe_url(db_url)}")
+    try:
+        report_page.write_file(output, page)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    stats = data["stats"]
+    click.echo(f"wrote {output}: {len(data['clusters'])} of {stats['clusters_with_copies']} republished stories, "
+               f"{stats['articles']} articles on {stats['sites']} sites", err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import BigInteger, bindparam, delete, text
 
-from archive.models import LshBand
+from archive.storage.models import LshBand
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from archive.normalize import normalize_line
+from archive.neardup.normalize import normalize_line
 
 # Two runs of paragraphs whose words agree at least this much are one passage edited (or split
 # into paragraphs differently), not one cut and another added.

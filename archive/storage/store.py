@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ConfigMismatch, DatabaseUnavailable
-from archive.models import Meta
+from archive.storage.models import Meta
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -29,7 +29,7 @@ def doctor(as_json: bool, db_url: str) -> None:
       newsarchive doctor
       newsarchive doctor --json --db postgresql+psycopg://archive@db/news
     """
-    from archive.doctor import check_archive
+    from archive.storage.doctor import check_archive
 
     try:
         checks = check_archive(db_url)
@@ -65,7 +65,8 @@ def schedule(ctx: click.Context, every: str, max_runs: int | None, crawl_args: t
       newsarchive schedule --every 1h --seeds-file seeds.txt --db postgresql+psycopg://archive@db/news
       newsarchive schedule --every 30m https://example.org/ https://example.org/feed.xml
     """
-    from archive.schedule import CRAWL_COMMAND, Scheduler, parse_duration
+    from archive.cli.schedule import CRAWL_COMMAND, Scheduler
+    from archive.config import parse_duration
 
     try:
         seconds = parse_duration(every)

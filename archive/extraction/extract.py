@@ -17,14 +17,14 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
-from archive.article import Article, SkipReason, Skipped
-from archive.boilerplate import remove_chrome_lines
-from archive.credit import excerpt_publisher, split_credits
-from archive.decode import charset_of, decode_html, repair_mojibake, sniff_body
-from archive.fingerprint import Prepared, prepare
-from archive.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
+from archive.extraction.article import Article, SkipReason, Skipped
+from archive.extraction.boilerplate import remove_chrome_lines
+from archive.extraction.credit import excerpt_publisher, split_credits
+from archive.extraction.decode import charset_of, decode_html, repair_mojibake, sniff_body
+from archive.neardup.fingerprint import Prepared, prepare
+from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
-from archive.urls import url_key
+from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

@@ -8,7 +8,7 @@ inserted with ``ON CONFLICT DO NOTHING``: a URL discovered again keeps its state
 States: ``pending`` (to fetch, from ``next_attempt_at`` on), ``done`` (fetched, whatever it held),
 ``failed`` (gave up after ``MAX_ATTEMPTS``), ``gone`` (answered 404 or 410).
 
->>> from archive.store import make_engine, migrate, session_factory
+>>> from archive.storage.store import make_engine, migrate, session_factory
 >>> engine = make_engine("sqlite://"); migrate(engine)
 >>> with session_factory(engine).begin() as session:
 ...     record(session, PageMark("http://a.test/", links=(Link("http://a.test/news/1", "link"),)))
@@ -29,8 +29,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from archive.models import Frontier, utcnow
-from archive.urls import host_of, url_key
+from archive.storage.models import Frontier, utcnow
+from archive.extraction.urls import host_of, url_key
 
 MAX_ATTEMPTS = 3              # failed fetches of one URL, over runs, before it is given up
 RETRY_AFTER = timedelta(minutes=30)   # first wait before a failed URL is tried again; doubles

@@ -1,0 +1,1 @@
+"""Read-only analysis of an archive: cluster listings, statistics, search, the HTML report, Datasette."""

@@ -1,0 +1,22 @@
+"""The layers of docs/architecture.md hold: import-linter's contracts in pyproject.toml are kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_contracts_are_kept():
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
+
+
+def test_importing_the_library_loads_no_database_library():
+    code = ("import sys, archive; archive.extract('<p>' + 'word ' * 50 + '</p>', 'https://example.org/a'); "
+            "print(sorted(m for m in ('sqlalchemy', 'alembic', 'scrapy', 'twisted') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
