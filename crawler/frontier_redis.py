@@ -51,7 +51,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from archive.errors import ArchiveError
+from archive.errors import FrontierUnavailable
 from crawler.pipelines import FAILED_STAT
 
 if TYPE_CHECKING:
@@ -80,10 +80,6 @@ end
 return out
 """
 _UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-
-
-class FrontierUnavailable(ArchiveError):
-    """The shared frontier cannot be used: Redis unreachable, or it crawls other hosts."""
 
 
 def check_url(url: str) -> str:
@@ -494,21 +490,15 @@ class SharedFrontierScheduler(Scheduler):
         from datetime import UTC, datetime
 
         from scrapy import Request
-        from sqlalchemy import select
 
         from archive import Archive
         from archive.config import resolve_db_url
-        from archive.storage.models import Frontier
 
         since = datetime.fromtimestamp(self.frontier.started_at or 0, UTC)
         key, count = self.frontier.keys.dupefilter(token), 0
         try:
-            with Archive(resolve_db_url(self.spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive, \
-                    archive.reader() as session:
-                query = (select(Frontier.url).where(Frontier.host.in_(sorted(self.spider.scope)),
-                                                    Frontier.state != "pending", Frontier.updated_at >= since)
-                         .execution_options(yield_per=1000))
-                for batch in session.execute(query).scalars().partitions(1000):
+            with Archive(resolve_db_url(self.spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive:
+                for batch in archive.fetched_since(self.spider.scope, since):
                     self.server.sadd(key, *(self.df.request_fingerprint(Request(url)) for url in batch))
                     count += len(batch)
         except Exception as exc:  # noqa: BLE001 - without it the crawl is right, only fetches more
@@ -626,20 +616,13 @@ class SharedFrontierScheduler(Scheduler):
         is found here, not among the due rows."""
         from datetime import UTC, datetime
 
-        from sqlalchemy import select
-
         from archive import Archive
         from archive.config import resolve_db_url
-        from archive.storage.models import Frontier
         from archive.extraction.urls import url_key
 
         since = datetime.fromtimestamp(self.frontier.started_at or 0, UTC)
         keys = {url_key(url): url for url in spider.seeds}
-        with Archive(resolve_db_url(spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive, \
-                archive.reader() as session:
-            rows = session.execute(select(Frontier.url_key, Frontier.state, Frontier.updated_at)
-                                   .where(Frontier.url_key.in_(sorted(keys)))).all()
-        # A row written since then was fetched, or is pending and due (queued from the due rows).
-        fetched = {key for key, _state, updated in rows if updated is not None
-                   and (updated if updated.tzinfo else updated.replace(tzinfo=UTC)) >= since}
+        with Archive(resolve_db_url(spider.settings.get("NEWSARCHIVE_DB")), readonly=True) as archive:
+            # A row written since then was fetched, or is pending and due (queued from the due rows).
+            fetched = archive.written_since(keys, since)
         return [url for key, url in keys.items() if key not in fetched]

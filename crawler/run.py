@@ -168,27 +168,18 @@ class RunHeartbeat:
         self._thread.join(timeout=30)
 
     def _beat_forever(self) -> None:
-        from sqlalchemy import update
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from archive.storage.archive import RUN_HEARTBEAT
+        from archive import Archive
         from archive.errors import ArchiveError
-        from archive.storage.models import CrawlRun, utcnow
-        from archive.storage.store import make_engine
 
         try:
-            engine = make_engine(self.db_url)
+            archive = Archive(self.db_url)      # it writes: not a read-only opening
         except ArchiveError as exc:
             logger.debug("no run heartbeat: %s", exc)
             return
         try:
             while True:
-                try:
-                    with engine.begin() as conn:
-                        conn.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(heartbeat_at=utcnow()))
-                except SQLAlchemyError as exc:      # a busy or briefly unreachable database: next time
-                    logger.debug("run heartbeat not written: %s", str(exc).splitlines()[0])
-                if self._stop.wait(RUN_HEARTBEAT.total_seconds()):
+                archive.heartbeat(self.run_id)      # a busy or briefly unreachable database: next time
+                if self._stop.wait(archive.heartbeat_every.total_seconds()):
                     return
         finally:
-            engine.dispose()
+            archive.close()

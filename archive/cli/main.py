@@ -30,6 +30,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)      # alembic 1.17+ logs its plugins on import
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 
 from archive.extraction.urls import url_key
 from crawler.items import PageItem
-from archive.storage.frontier import PageMark
+from archive.storage.records import PageMark
 from crawler.spiders.news import NewsSpider, error_kind, parse_max_pages, parse_seeds
 
 HOME = "http://news.test/"
