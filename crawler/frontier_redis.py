@@ -201,9 +201,6 @@ class Keys:
     def reconciling(self, token: str) -> str:
         return f"{self.prefix}:reconciling:{token}"
 
-    def generation_keys(self, token: str) -> list[str]:
-        return [self.dupefilter(token), self.losses(token), self.reconciled(token), self.reconciling(token)]
-
 
 def _alive(server: Redis, keys: Keys, exclude: str = "") -> list[str]:
     """Registered workers whose key has not expired."""

@@ -75,11 +75,6 @@ class CrawlReport:
                    finish_reason=stats.get("finish_reason"), failed=failed)
 
 
-def read_seeds_file(path: str | Path) -> list[str]:
-    """The seed URLs of a file (see :func:`read_seeds`)."""
-    return read_seeds(path)[0]
-
-
 def read_seeds(path: str | Path) -> tuple[list[str], dict[str, float]]:
     """The seed URLs of a file, one a line (blank lines and ``#`` comments ignored), and the
     re-crawl intervals some lines give their host: ``https://example.org/feed.xml recrawl=6h``.

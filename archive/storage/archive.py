@@ -24,7 +24,8 @@ from archive.storage.records import PageMark
 from archive.storage.models import Article, ArticleVersion, Cluster, Site, utcnow
 from archive.neardup.normalize import words
 from archive.storage.placement import detach, place, resolve_cluster
-from archive.storage.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
+from archive.storage.retry import retry_races
+from archive.storage.store import check_meta, make_engine, migrate, reader_factory, session_factory
 from archive.extraction.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from archive.storage import frontier
 from archive.storage.models import CrawlRun, Frontier, utcnow
 from archive.storage.records import PENDING, DueRow, PageMark
 from archive.storage.revisit import Revisits
-from archive.storage.store import retry_races, transient, wait_out
+from archive.storage.retry import retry_races, transient, wait_out
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import archivecheck
 from benchmarks.procs import logstats_pages, percentile, summary_pages
 from benchmarks.webgen import SITES, generate_web
 
