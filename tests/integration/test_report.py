@@ -171,7 +171,7 @@ def test_report_is_self_contained_and_shows_page_texts_as_text(db_url, tmp_path)
     assert markup.startswith("<!DOCTYPE html>") and markup.rstrip().endswith("</html>")
     assert_loads_nothing(markup, page)
     assert HOSTILE_TITLE not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
-    assert "<b>Co</b>" not in markup and "Quote &quot;&amp;&quot; &lt;b&gt;Co&lt;/b&gt;" in markup
+    assert "<b>Co</b>" not in markup and "Quote &#34;&amp;&#34; &lt;b&gt;Co&lt;/b&gt;" in markup     # markupsafe
     assert not [b for b in page.find("b") if b["text"] == "Co"]
     assert HOSTILE_TITLE in {t["text"] for t in page.find("a")}
     assert HOSTILE_SITE in {n["text"].split(" (")[0] for n in page.find("text", "site")}
