@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from archive.cli.analyst import story_filters, utc_bound, write_rows
-from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.cli.analyst import datasette_metadata, report, search, sources, stats, write_rows
+from archive.cli.common import cut as _cut
+from archive.cli.common import db_option, json_option, open_archive, safe_url, story_filters, utc_bound
+from archive.cli.ops import doctor, schedule
 from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
@@ -22,33 +23,10 @@ EXPORT_FIELDS = ["url", "cluster_id", "is_canonical", "role", "title", "site", "
 
 DEMO_PORT = 8760          # each demo site has its own loopback address; this port on each
 
-db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
-                         show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-
-
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("alembic").setLevel(logging.WARNING)      # alembic 1.17+ logs its plugins on import
-
-
-@contextmanager
-def open_archive(db_url: str, readonly: bool = False) -> Iterator[Any]:
-    """Open the archive, turning operational failures into one-line errors (exit 1)."""
-    from archive.storage.archive import Archive
-
-    archive = None
-    try:
-        archive = Archive(db_url, readonly=readonly)
-        yield archive
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OperationalError as exc:
-        raise click.ClickException(f"database error: {str(exc.orig).strip().splitlines()[0]}") from None
-    finally:
-        if archive is not None:
-            archive.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -364,7 +342,7 @@ def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
     from archive.demo.server import serve_demo
 
     with serve_demo(port=DEMO_PORT) as web:
-        click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {_safe(db_url)}", err=True)
+        click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {safe_url(db_url)}", err=True)
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
         report = _run_crawl(ctx, list(web.seeds), db_url, None, settings)
         click.echo(report.summary(), err=True)
@@ -392,26 +370,8 @@ def _wait_forever() -> None:
         pass
 
 
-def _safe(url: str) -> str:
-    from archive.storage.store import safe_url
-
-    return safe_url(url)
-
-
-def _cut(value: Any, width: int) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _add_operations_commands() -> None:
-    from archive.cli.analyst import datasette_metadata, report, search, sources, stats
-    from archive.cli.ops import doctor, schedule
-
-    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
-        cli.add_command(command)
-
-
-_add_operations_commands()
+for _command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
+    cli.add_command(_command)
 
 
 def main() -> None:
