@@ -15,6 +15,7 @@ from archive.cli.common import cut as _cut
 from archive.cli.common import db_option, json_option, open_archive, safe_url, story_filters, utc_bound
 from archive.cli.ops import doctor, schedule
 from archive.errors import ArchiveError
+from archive.neardup.diff import describe
 
 logger = logging.getLogger(__name__)
 
@@ -227,19 +228,22 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 
 @cli.command()
 @click.argument("cluster_id", type=int)
+@click.option("--diff", "full", is_flag=True, help="List every paragraph cut, not only how many.")
 @json_option
 @db_option
-def show(cluster_id: int, as_json: bool, db_url: str) -> None:
+def show(cluster_id: int, full: bool, as_json: bool, db_url: str) -> None:
     """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
     with the canonical.
 
     Under each copy: "~ headline:" and "~" for a headline or paragraph edited, with the words
-    cut marked [-so-] and the words added {+so+}; "-" for a byline or paragraph cut; "+" for a
+    cut marked [-so-] and the words added {+so+}; "-" for a byline or paragraph cut (paragraphs
+    cut together are counted: "- 7 paragraphs cut at the end"; --diff lists each); "+" for a
     paragraph added. Colour when the output is a terminal. JSON gives the same changes as data.
 
     \b
     Examples:
       newsarchive show 42
+      newsarchive show 42 --diff
       newsarchive show 42 --json
     """
     with open_archive(db_url, readonly=True) as archive:
@@ -247,15 +251,13 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
         return
-    click.echo(format_cluster(detail, color=True))      # click drops the colour unless stdout is a terminal
+    click.echo(format_cluster(detail, color=True, full=full))      # click drops the colour unless stdout is a terminal
 
 
-def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
+def format_cluster(detail: dict[str, Any], color: bool = False, full: bool = False) -> str:
     """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
-    similarity to the canonical and what it changed (``archive.diff.describe``; ANSI colours
-    with ``color``)."""
-    from archive.neardup.diff import describe
-
+    similarity to the canonical and what it changed (``neardup.diff.describe``: paragraphs cut
+    together counted unless ``full``; ANSI colours with ``color``)."""
     lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
              f"  credited origin: {detail['origin'] or 'unknown'}"]
     if detail.get("origin_url"):
@@ -268,7 +270,7 @@ def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
         lines.append(f"            {m['url']}")
         if m.get("changes"):
             lines.append(f"            changes: {m['changes']['summary']}")
-            lines.extend(f"              {line}" for line in describe(m["changes"], color))
+            lines.extend(f"              {line}" for line in describe(m["changes"], color, full=full))
     return "\n".join(lines)
 
 
