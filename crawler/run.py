@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.pipelines import FAILED_STAT
+from crawler.progress import dead_links
 from crawler.spiders.news import NewsSpider, parse_max_pages, parse_seeds
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,18 @@ class CrawlReport:
         """Pages archived as articles in this run (new, duplicate, updated or unchanged)."""
         return self.new + self.duplicate + self.unchanged + self.updated
 
+    @property
+    def dead_links(self) -> int:
+        """Followed links that answered 404 or 410 (among ``errors``)."""
+        return dead_links(self.errors)
+
     def summary(self) -> str:
-        """A one-line summary for the end of a crawl."""
+        """A one-line summary for the end of a crawl; dead links are counted apart from errors."""
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
-        errors = sum(self.errors.values())
+        errors = sum(self.errors.values()) - self.dead_links
         return (f"{self.pages} pages fetched, {self.new} new articles, {self.duplicate} duplicates, "
-                f"{self.updated} updated, {self.unchanged} unchanged; skipped: {skipped}; {errors} errors")
+                f"{self.updated} updated, {self.unchanged} unchanged; skipped: {skipped}; "
+                f"{self.dead_links} dead links; {errors} errors")
 
     @classmethod
     def from_stats(cls, stats: dict[str, Any], seeds: int) -> CrawlReport:

@@ -14,8 +14,7 @@ from typing import Any, Iterator
 import click
 
 from archive.cli.common import cut as _cut
-from archive.cli.common import db_option, duration, json_option, open_archive
-from archive.cli.common import dump as _dump
+from archive.cli.common import db_option, duration, json_option, open_archive, printed
 from archive.cli.common import read as _read
 from archive.cli.common import safe_url
 
@@ -57,8 +56,7 @@ def stats(as_json: bool, db_url: str) -> None:
     from archive.analysis.queries import stats as query
 
     result = _read(db_url, query)
-    if as_json:
-        _dump(result)
+    if printed(result, as_json):
         return
     click.echo(f"{result['articles']} articles on {result['sites']} sites; {result['clusters']} stories, "
                f"{result['clusters_with_copies']} republished; {result['copies']} copies "
@@ -91,11 +89,7 @@ def sources(as_json: bool, db_url: str) -> None:
     from archive.analysis.queries import sources as query
 
     rows = _read(db_url, query)
-    if as_json:
-        _dump(rows)
-        return
-    if not rows:
-        click.echo("no republished copies in the archive", err=True)
+    if printed(rows, as_json, "no republished copies in the archive"):
         return
     click.echo(f"{'ORIGIN':<24}  {'REPUBLISHER':<24}  {'STORIES':>7}  {'MEDIAN':>7}  {'MAX':>7}  {'SIM':>4}")
     for r in rows:
@@ -129,11 +123,7 @@ def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
     if not words.split():
         raise click.BadParameter("give at least one word", param_hint="WORDS")
     rows = _read(db_url, query, words=words, limit=limit)
-    if as_json:
-        _dump(rows)
-        return
-    if not rows:
-        click.echo(f"no articles match {words!r}", err=True)
+    if printed(rows, as_json, f"no articles match {words!r}"):
         return
     click.echo(f"{'CLUSTER':>7}  {'SIZE':>4}  {'ROLE':<9}  {'SITE':<22}  TITLE")
     for r in rows:

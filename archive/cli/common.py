@@ -72,6 +72,18 @@ def safe_url(url: str) -> str:
     return _safe_url(url)
 
 
+def printed(rows: Any, as_json: bool, empty: str | None = None) -> bool:
+    """Print ``rows`` as JSON when asked, or ``empty`` on stderr when there are none. True when
+    that was all there is to print (else the caller prints its table)."""
+    if as_json:
+        dump(rows)
+        return True
+    if not rows and empty is not None:
+        click.echo(empty, err=True)
+        return True
+    return False
+
+
 def dump(value: Any) -> None:
     """Print ``value`` as indented JSON."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=1))

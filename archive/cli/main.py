@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive.cli.analyst import datasette_metadata, report, search, sources, stats, write_rows
 from archive.cli.common import cut as _cut
-from archive.cli.common import db_option, json_option, open_archive, safe_url, story_filters, utc_bound
+from archive.cli.common import db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
 from archive.cli.ops import doctor, schedule
 from archive.errors import ArchiveError
 from archive.neardup.diff import describe
@@ -215,11 +215,7 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
     with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
         rows = queries.clusters(session, min_size=min_size, site=site, since=since, until=until, sort=sort,
                                 limit=limit)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo(f"no clusters with {min_size} or more articles", err=True)
+    if printed(rows, as_json, f"no clusters with {min_size} or more articles"):
         return
     click.echo(f"{'ID':>5}  {'SIZE':>4}  {'ORIGIN':<22}  TITLE")
     for row in rows:
