@@ -1,9 +1,12 @@
 """The exceptions the archive raises; only the CLI turns them into exit codes.
 
     ArchiveError                 any operational failure of the archive (exit 1)
-    ├── DatabaseUnavailable      the database URL cannot be opened or reached
+    ├── DatabaseUnavailable      the database URL cannot be opened or reached (or stayed locked)
+    ├── WriteFailed              the database refused a write for a reason waiting does not cure
     ├── ConfigMismatch           the archive was built with other fingerprint parameters
-    └── NotFound                 a cluster or article id that does not exist
+    ├── NotFound                 a cluster or article id that does not exist
+    ├── RunLocked                another crawl holds the archive's run lock
+    └── FrontierUnavailable      the shared Redis frontier is unreachable or crawls other hosts
 """
 
 from __future__ import annotations
@@ -17,9 +20,21 @@ class DatabaseUnavailable(ArchiveError):
     """The database cannot be opened or reached."""
 
 
+class WriteFailed(ArchiveError):
+    """The database refused a write (a constraint, a bug): waiting would not help."""
+
+
 class ConfigMismatch(ArchiveError):
     """The archive was built with different fingerprint parameters than this run uses."""
 
 
 class NotFound(ArchiveError):
     """A cluster or article id that is not in the archive."""
+
+
+class RunLocked(ArchiveError):
+    """Another crawl holds the archive's run lock."""
+
+
+class FrontierUnavailable(ArchiveError):
+    """The shared frontier cannot be used: Redis unreachable, or it crawls other hosts."""

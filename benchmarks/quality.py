@@ -197,9 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.db:
             truth, source = load_truth(args.truth, args.port), args.truth.parent.name or "given web"
         elif args.seeds_file:
-            from crawler.run import read_seeds_file
+            from crawler.run import read_seeds
 
-            crawl(read_seeds_file(args.seeds_file), db_url)
+            crawl(read_seeds(args.seeds_file)[0], db_url)
             truth, source = load_truth(args.truth, args.port), args.truth.parent.name or "given web"
         else:
             from archive.demo.server import serve_demo

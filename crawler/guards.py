@@ -92,10 +92,8 @@ def _is_number(part: str) -> bool:
     return True
 
 
-class InternalAddressMiddleware:
-    """Refuse requests to internal addresses (see :func:`is_internal_host`) unless a seed named the
-    host. With the news spider the scope middleware refuses every non-seed host first; this guard
-    covers spiders and settings without a scope, and counts what it refused."""
+class CrawlerBound:
+    """A middleware made from the crawler, which it keeps (for its spider, stats and settings)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -103,6 +101,12 @@ class InternalAddressMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+
+class InternalAddressMiddleware(CrawlerBound):
+    """Refuse requests to internal addresses (see :func:`is_internal_host`) unless a seed named the
+    host. With the news spider the scope middleware refuses every non-seed host first; this guard
+    covers spiders and settings without a scope, and counts what it refused."""
 
     def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
@@ -115,20 +119,13 @@ class InternalAddressMiddleware:
         raise InternalAddress(f"{host} is an internal address and not a seed host")
 
 
-class RedirectLoopMiddleware:
+class RedirectLoopMiddleware(CrawlerBound):
     """Raise :class:`RedirectLoop` on a redirect back into its own chain.
 
     Scrapy's dupefilter drops such a redirect silently: neither callback nor errback runs, so the
     URL would vanish from the run's counts. Placed after RedirectMiddleware in the response chain
     (a higher order number), it sees the 3xx before the redirect is followed.
     """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")

@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
+from archive import Archive
 from archive.config import resolve_db_url
 from archive.errors import ArchiveError
-from archive.storage.revisit import Revisits
 from archive.config import seconds_setting
 from archive.extraction.urls import host_of, url_key
 from crawler.pipelines import FAILED_STAT
@@ -61,7 +61,7 @@ class IncrementalDownloaderMiddleware:
         self.by_host = by_host or {}            # per-seed intervals: host -> seconds
         self.enabled = enabled
         self.misconfigured = misconfigured      # a one-line reason the run fails before any fetch
-        self.revisits: Revisits | None = None
+        self.revisits: Any = None       # archive.storage.revisit.Revisits, from Archive.revisits
         self._closing: asyncio.Future | None = None
 
     @classmethod
@@ -96,7 +96,7 @@ class IncrementalDownloaderMiddleware:
         if not self.enabled:
             return
         try:
-            self.revisits = Revisits.open(self.db_url)
+            self.revisits = Archive.revisits(self.db_url)
         except ArchiveError as exc:
             logger.warning("incremental crawling off: %s", exc)
 

@@ -1,12 +1,12 @@
 """The items the spider hands to the pipeline: a fetched HTML page (``PageItem``), or the frontier
-record of a fetch that holds no page to archive (``archive.frontier.PageMark``)."""
+record of a fetch that holds no page to archive (``archive.storage.records.PageMark``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive.storage.frontier import Link
+from archive.storage.records import DONE, Link, PageMark
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +32,18 @@ class PageItem:
 
     def __repr__(self) -> str:           # keep log lines short: never print the body
         return f"PageItem(url={self.url!r}, status={self.status}, found_via={self.found_via!r})"
+
+    def mark(self, status: str, outcome: str = DONE) -> PageMark:
+        """The page's frontier record: its URL (and the URL it was redirected to) and its links."""
+        return page_mark(self.url, status, outcome, final_url=self.final_url, links=self.links, depth=self.depth,
+                         found_via=self.found_via, run_id=self.run_id)
+
+
+def page_mark(url: str, status: str, outcome: str = DONE, *, final_url: str | None = None,
+              links: tuple[Link, ...] = (), depth: int = 0, found_via: str | None = None,
+              run_id: int | None = None, retry_at: datetime | None = None) -> PageMark:
+    """The frontier record of a fetch of ``url``: the one place a PageMark is built. The URL it was
+    redirected to, when another, is an alias: the same fetch answered for both."""
+    aliases = (final_url,) if final_url and final_url != url else ()
+    return PageMark(url, outcome, status, links, aliases, depth=depth, found_via=found_via, run_id=run_id,
+                    retry_at=retry_at)

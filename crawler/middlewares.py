@@ -16,10 +16,9 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from archive.extraction.urls import host_of
+from crawler.guards import CrawlerBound
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
-
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.robotstxt import RobotParser
@@ -35,15 +34,8 @@ class RobotsDisallowed(IgnoreRequest):
     """A request forbidden by the host's robots.txt, or by its unreachable robots.txt."""
 
 
-class ScopeDownloaderMiddleware:
+class ScopeDownloaderMiddleware(CrawlerBound):
     """Drop any request to a host outside the spider's ``scope``, redirect targets included."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         scope = getattr(self.crawler.spider, "scope", None)
@@ -60,7 +52,7 @@ class PageBudgetExhausted(IgnoreRequest):
     """A request not sent because the spider's ``max_pages`` fetches were already sent."""
 
 
-class PageBudgetDownloaderMiddleware:
+class PageBudgetDownloaderMiddleware(CrawlerBound):
     """Send at most the spider's ``max_pages`` page requests (robots.txt fetches aside).
 
     Counting at the downloader, not in callbacks, keeps a fast site from being fetched in full
@@ -68,12 +60,8 @@ class PageBudgetDownloaderMiddleware:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.sent = 0
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         budget = getattr(self.crawler.spider, "max_pages", None)

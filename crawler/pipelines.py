@@ -12,21 +12,18 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from scrapy.exceptions import CloseSpider, DropItem
-from sqlalchemy.exc import SQLAlchemyError
 
 from archive import Archive
-from archive.extraction.article import IngestStatus, Skipped
-from archive.config import resolve_db_url
+from archive.config import resolve_db_url, seconds_setting
 from archive.errors import ArchiveError, DatabaseUnavailable
-from archive.config import seconds_setting
-from archive.storage.store import wait_out
-from archive.extraction.extract import extract_prepared
-from archive.storage.frontier import DONE, PageMark
+from archive.extraction.article import IngestStatus, Skipped
+from archive.extraction.extract import PreparedPage, extract_prepared
+from archive.storage.records import RETRY, PageMark
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from archive.extraction.article import Article, IngestResult
+    from archive.extraction.article import IngestResult
     from crawler.items import PageItem
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -79,7 +76,7 @@ class ArchivePipeline:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarchive-writer")
         try:   # the archive is opened, used and closed by the one writer thread
             self.archive = await asyncio.get_running_loop().run_in_executor(
-                self._writer, functools.partial(wait_out, functools.partial(Archive, self.db_url), "nothing yet",
+                self._writer, functools.partial(Archive.wait_out, functools.partial(Archive, self.db_url), "nothing yet",
                                                 self.db_wait))
         except ArchiveError as exc:
             logger.error("crawl failed: %s", exc)
@@ -108,15 +105,15 @@ class ArchivePipeline:
         async with self._admitted:
             async with self._extracting:      # released before ingest: workers never wait on the writer
                 try:
-                    article = await self._extract(item)
+                    page = await self._extract(item)
                 except DropItem:
-                    await self._record(_mark(item, "extract_error", "retry"))
+                    await self._record(item.mark("extract_error", RETRY))
                     raise
-            if isinstance(article, Skipped):
-                self.stats.inc_value(f"newsarchive/skipped/{article.reason}")
-                await self._record(_mark(item, str(article.reason)))
-                raise DropItem(f"skip {item.url}: {article}", log_level="DEBUG")
-            result = await self._ingest(item, article)
+            if isinstance(page, Skipped):
+                self.stats.inc_value(f"newsarchive/skipped/{page.reason}")
+                await self._record(item.mark(str(page.reason)))
+                raise DropItem(f"skip {item.url}: {page}", log_level="DEBUG")
+            result = await self._ingest(item, page)
         return {"url": item.url, "status": str(result.status), "article_id": result.article_id,
                 "cluster_id": result.cluster_id}
 
@@ -126,7 +123,7 @@ class ArchivePipeline:
         assert self.archive is not None
         try:
             await self._write(functools.partial(self.archive.record_page, mark), mark.url)
-        except (ArchiveError, SQLAlchemyError) as exc:
+        except ArchiveError as exc:
             logger.warning("frontier not updated for %s: %s", mark.url, str(exc).splitlines()[0])
             self.stats.inc_value("newsarchive/error/frontier")
 
@@ -142,7 +139,7 @@ class ArchivePipeline:
             raise DatabaseUnavailable(failed)
         try:
             return await asyncio.get_running_loop().run_in_executor(
-                self._writer, functools.partial(wait_out, call, what, self.db_wait, on_wait=counted))
+                self._writer, functools.partial(Archive.wait_out, call, what, self.db_wait, on_wait=counted))
         except DatabaseUnavailable as exc:
             if self.stats.get_value(FAILED_STAT) is None:
                 logger.error("crawl failed: %s", exc)
@@ -151,7 +148,7 @@ class ArchivePipeline:
                     asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="archive_unavailable"))
             raise
 
-    async def _extract(self, item: PageItem) -> Article | Skipped:
+    async def _extract(self, item: PageItem) -> PreparedPage | Skipped:
         # The worker also fingerprints the text, so the single writer thread does not.
         assert self.archive is not None
         call = functools.partial(extract_prepared, item.body, item.final_url or item.url, self.archive.config.fingerprint,
@@ -166,11 +163,11 @@ class ArchivePipeline:
         self.stats.inc_value("newsarchive/error/extract")
         raise DropItem(f"skip {item.url}: extraction failed", log_level="DEBUG")
 
-    async def _ingest(self, item: PageItem, article: Article) -> IngestResult:
+    async def _ingest(self, item: PageItem, page: PreparedPage) -> IngestResult:
         assert self.archive is not None
-        call = functools.partial(self.archive.ingest_article, article, fetched_at=item.fetched_at,
+        call = functools.partial(self.archive.ingest_article, page.article, fetched_at=item.fetched_at,
                                  found_via=item.found_via, etag=item.etag, last_modified=item.last_modified,
-                                 mark=_mark(item, "page"))
+                                 mark=item.mark("page"), prepared=page.prepared)
         try:
             result = await self._write(call, item.url)
         except ArchiveError as exc:
@@ -184,12 +181,4 @@ class ArchivePipeline:
         if result.status is IngestStatus.DUPLICATE:
             self.stats.inc_value("newsarchive/duplicate")
         return result
-
-
-def _mark(item: PageItem, status: str, outcome: str = DONE) -> PageMark:
-    """The frontier record of a fetched HTML page: its URL (and the URL it was redirected to) and
-    the links it holds."""
-    aliases = (item.final_url,) if item.final_url and item.final_url != item.url else ()
-    return PageMark(item.url, outcome, status, item.links, aliases, depth=item.depth, found_via=item.found_via,
-                    run_id=item.run_id)
 

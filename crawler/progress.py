@@ -19,19 +19,30 @@ if TYPE_CHECKING:
 INTERVAL = 1.0      # seconds between refreshes
 
 
+DEAD_LINK_KINDS = ("http_404", "http_410")       # error kinds of a link to a page that is no more
+
+
+def dead_links(errors: dict[str, int]) -> int:
+    """Of the errors by kind, the links that answered 404 or 410."""
+    return sum(errors.get(kind, 0) for kind in DEAD_LINK_KINDS)
+
+
 def status_line(stats: dict[str, Any]) -> str:
-    """The status line for a stats dict.
+    """The status line for a stats dict: dead links (404/410) are counted apart from the errors.
 
     >>> status_line({"newsarchive/pages": 3, "newsarchive/ingested/new": 2, "newsarchive/duplicate": 1,
-    ...              "newsarchive/ingested/duplicate": 1, "newsarchive/skipped/not_html": 4})
-    'pages 3 | articles 3 | duplicates 1 | skipped 4 | errors 0'
+    ...              "newsarchive/ingested/duplicate": 1, "newsarchive/skipped/not_html": 4,
+    ...              "newsarchive/error/http_404": 2, "newsarchive/error/timeout": 1})
+    'pages 3 | articles 3 | duplicates 1 | skipped 4 | dead links 2 | errors 1'
     """
     def total(prefix: str) -> int:
         return sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, int))
 
+    dead = dead_links({k.removeprefix("newsarchive/error/"): v for k, v in stats.items()
+                       if k.startswith("newsarchive/error/")})
     return (f"pages {stats.get('newsarchive/pages', 0)} | articles {total('newsarchive/ingested/')} | "
             f"duplicates {stats.get('newsarchive/duplicate', 0)} | skipped {total('newsarchive/skipped/')} | "
-            f"errors {total('newsarchive/error/')}")
+            f"dead links {dead} | errors {total('newsarchive/error/') - dead}")
 
 
 class ProgressExtension:

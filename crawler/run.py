@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.pipelines import FAILED_STAT
+from crawler.progress import dead_links
 from crawler.spiders.news import NewsSpider, parse_max_pages, parse_seeds
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,18 @@ class CrawlReport:
         """Pages archived as articles in this run (new, duplicate, updated or unchanged)."""
         return self.new + self.duplicate + self.unchanged + self.updated
 
+    @property
+    def dead_links(self) -> int:
+        """Followed links that answered 404 or 410 (among ``errors``)."""
+        return dead_links(self.errors)
+
     def summary(self) -> str:
-        """A one-line summary for the end of a crawl."""
+        """A one-line summary for the end of a crawl; dead links are counted apart from errors."""
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())) or "none"
-        errors = sum(self.errors.values())
+        errors = sum(self.errors.values()) - self.dead_links
         return (f"{self.pages} pages fetched, {self.new} new articles, {self.duplicate} duplicates, "
-                f"{self.updated} updated, {self.unchanged} unchanged; skipped: {skipped}; {errors} errors")
+                f"{self.updated} updated, {self.unchanged} unchanged; skipped: {skipped}; "
+                f"{self.dead_links} dead links; {errors} errors")
 
     @classmethod
     def from_stats(cls, stats: dict[str, Any], seeds: int) -> CrawlReport:
@@ -73,11 +80,6 @@ class CrawlReport:
                    resumed=int(stats.get("newsarchive/frontier/resumed", 0)),
                    db_waits=int(stats.get("newsarchive/db_wait_retries", 0)),
                    finish_reason=stats.get("finish_reason"), failed=failed)
-
-
-def read_seeds_file(path: str | Path) -> list[str]:
-    """The seed URLs of a file (see :func:`read_seeds`)."""
-    return read_seeds(path)[0]
 
 
 def read_seeds(path: str | Path) -> tuple[list[str], dict[str, float]]:
@@ -168,27 +170,18 @@ class RunHeartbeat:
         self._thread.join(timeout=30)
 
     def _beat_forever(self) -> None:
-        from sqlalchemy import update
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from archive.storage.archive import RUN_HEARTBEAT
+        from archive import Archive
         from archive.errors import ArchiveError
-        from archive.storage.models import CrawlRun, utcnow
-        from archive.storage.store import make_engine
 
         try:
-            engine = make_engine(self.db_url)
+            archive = Archive(self.db_url)      # it writes: not a read-only opening
         except ArchiveError as exc:
             logger.debug("no run heartbeat: %s", exc)
             return
         try:
             while True:
-                try:
-                    with engine.begin() as conn:
-                        conn.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(heartbeat_at=utcnow()))
-                except SQLAlchemyError as exc:      # a busy or briefly unreachable database: next time
-                    logger.debug("run heartbeat not written: %s", str(exc).splitlines()[0])
-                if self._stop.wait(RUN_HEARTBEAT.total_seconds()):
+                archive.heartbeat(self.run_id)      # a busy or briefly unreachable database: next time
+                if self._stop.wait(archive.heartbeat_every.total_seconds()):
                     return
         finally:
-            engine.dispose()
+            archive.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
 import time
 from collections import Counter, defaultdict
@@ -17,7 +16,7 @@ from archive.storage.index import Banding
 from archive.config import ArchiveConfig
 from archive.storage.models import Article as ArticleRow
 from archive.storage.models import Cluster, LshBand
-from archive.storage.store import NO_LOCKS_ENVVAR
+from archive.storage import placement, store
 from textgen import paragraph, story
 
 BARRIER_TIMEOUT = 120.0          # seconds a worker waits for the others before giving up
@@ -123,10 +122,9 @@ def _serve(index: int, barrier, jobs, results) -> None:  # noqa: ANN001 - multip
 
 def _run_job(index: int, barrier, url: str, plan: list[list[Article]], locks: bool,  # noqa: ANN001
              config: ArchiveConfig | None) -> WorkerReport:
-    if locks:
-        os.environ.pop(NO_LOCKS_ENVVAR, None)
-    else:
-        os.environ[NO_LOCKS_ENVVAR] = "1"
+    # The control run takes no advisory locks: placement's lock_keys is replaced in this worker
+    # process only (shipped code has no switch for it).
+    placement.lock_keys = store.lock_keys if locks else _no_locks
     statuses: Counter = Counter()
     errors: list[str] = []
     started = time.perf_counter()
@@ -150,6 +148,10 @@ def _run_job(index: int, barrier, url: str, plan: list[list[Article]], locks: bo
         if archive is not None:
             archive.close()
     return WorkerReport(index, statuses, tuple(errors), time.perf_counter() - started)
+
+
+def _no_locks(session, keys) -> None:  # noqa: ANN001 - store.lock_keys' signature
+    """lock_keys for the control run: no lock taken."""
 
 
 def _line(exc: BaseException) -> str:

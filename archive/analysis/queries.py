@@ -16,7 +16,6 @@ from archive.storage.models import Article, Cluster, Site
 
 logger = logging.getLogger(__name__)
 
-SORTS = ("size", "recent")
 SEARCH_CONFIG = "simple"          # PostgreSQL text search configuration: no stemming, any language
 
 

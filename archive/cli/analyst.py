@@ -7,43 +7,18 @@ import csv
 import json
 import logging
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
 import click
 
-from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.cli.common import cut as _cut
+from archive.cli.common import db_option, duration, json_option, open_archive, printed
+from archive.cli.common import read as _read
+from archive.cli.common import safe_url
 
 logger = logging.getLogger(__name__)
-
-db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
-                         show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-
-
-DATE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
-
-
-def story_filters(command: Any) -> Any:
-    """The --site, --since and --until options of `clusters` and `export`."""
-    for option in reversed([
-            click.option("--site", metavar="SITE", help="Only clusters with an article on SITE (host or publisher name)."),
-            click.option("--since", type=DATE, metavar="DATE", help="Only stories published on or after DATE (UTC)."),
-            click.option("--until", type=DATE, metavar="DATE",
-                         help="Only stories published before DATE, or on it when DATE is a day.")]):
-        command = option(command)
-    return command
-
-
-def utc_bound(value: Any, whole_day: bool = False) -> Any:
-    """A --since/--until value as an aware UTC datetime; a bare day given to --until means its end."""
-    if value is None:
-        return None
-    if whole_day and (value.hour, value.minute, value.second) == (0, 0, 0):
-        value += timedelta(days=1)
-    return value.replace(tzinfo=timezone.utc)
-
 
 def write_rows(rows: Iterator[dict[str, Any]], fmt: str, output: str | None, fields: list[str]) -> None:
     """Write export rows as JSON lines, CSV or Parquet to ``output`` (stdout when None; not for Parquet)."""
@@ -64,35 +39,6 @@ def write_rows(rows: Iterator[dict[str, Any]], fmt: str, output: str | None, fie
             stream.close()
 
 
-def _read(db_url: str, query: Any, **kwargs: Any) -> Any:
-    """Run ``query(session, **kwargs)`` in a read-only session of the archive at ``db_url``."""
-    from archive.cli.main import open_archive
-
-    with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
-        return query(session, **kwargs)
-
-
-def _dump(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=1))
-
-
-def duration(seconds: float | None) -> str:
-    """A delay for people: 45s, 12m, 3h05m, 2d04h."""
-    if seconds is None:
-        return "-"
-    sign, s = ("-" if seconds < 0 else ""), int(abs(round(seconds)))
-    days, rest = divmod(s, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    text = f"{days}d{hours:02d}h" if days else f"{hours}h{minutes:02d}m" if hours else f"{minutes}m" if minutes else f"{s}s"
-    return sign + text
-
-
-def _cut(value: Any, width: int) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 @click.command()
 @json_option
 @db_option
@@ -110,8 +56,7 @@ def stats(as_json: bool, db_url: str) -> None:
     from archive.analysis.queries import stats as query
 
     result = _read(db_url, query)
-    if as_json:
-        _dump(result)
+    if printed(result, as_json):
         return
     click.echo(f"{result['articles']} articles on {result['sites']} sites; {result['clusters']} stories, "
                f"{result['clusters_with_copies']} republished; {result['copies']} copies "
@@ -144,11 +89,7 @@ def sources(as_json: bool, db_url: str) -> None:
     from archive.analysis.queries import sources as query
 
     rows = _read(db_url, query)
-    if as_json:
-        _dump(rows)
-        return
-    if not rows:
-        click.echo("no republished copies in the archive", err=True)
+    if printed(rows, as_json, "no republished copies in the archive"):
         return
     click.echo(f"{'ORIGIN':<24}  {'REPUBLISHER':<24}  {'STORIES':>7}  {'MEDIAN':>7}  {'MAX':>7}  {'SIM':>4}")
     for r in rows:
@@ -182,11 +123,7 @@ def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
     if not words.split():
         raise click.BadParameter("give at least one word", param_hint="WORDS")
     rows = _read(db_url, query, words=words, limit=limit)
-    if as_json:
-        _dump(rows)
-        return
-    if not rows:
-        click.echo(f"no articles match {words!r}", err=True)
+    if printed(rows, as_json, f"no articles match {words!r}"):
         return
     click.echo(f"{'CLUSTER':>7}  {'SIZE':>4}  {'ROLE':<9}  {'SITE':<22}  TITLE")
     for r in rows:
@@ -290,8 +227,6 @@ def report(output: str, top: int, db_url: str) -> None:
       newsarchive report -o story-report.html --top 20
     """
     from archive.analysis import report as report_page
-    from archive.cli.main import open_archive
-    from archive.storage.store import safe_url
 
     parent = Path(output).resolve().parent
     if not parent.is_dir():

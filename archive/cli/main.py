@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from archive.cli.analyst import story_filters, utc_bound, write_rows
-from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.cli.analyst import datasette_metadata, report, search, sources, stats, write_rows
+from archive.cli.common import cut as _cut
+from archive.cli.common import db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
+from archive.cli.ops import doctor, schedule
 from archive.errors import ArchiveError
+from archive.neardup.diff import describe
 
 logger = logging.getLogger(__name__)
 
@@ -22,32 +24,10 @@ EXPORT_FIELDS = ["url", "cluster_id", "is_canonical", "role", "title", "site", "
 
 DEMO_PORT = 8760          # each demo site has its own loopback address; this port on each
 
-db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
-                         show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-
-
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-
-
-@contextmanager
-def open_archive(db_url: str, readonly: bool = False) -> Iterator[Any]:
-    """Open the archive, turning operational failures into one-line errors (exit 1)."""
-    from archive.storage.archive import Archive
-
-    archive = None
-    try:
-        archive = Archive(db_url, readonly=readonly)
-        yield archive
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OperationalError as exc:
-        raise click.ClickException(f"database error: {str(exc.orig).strip().splitlines()[0]}") from None
-    finally:
-        if archive is not None:
-            archive.close()
+    logging.getLogger("alembic").setLevel(logging.WARNING)      # alembic 1.17+ logs its plugins on import
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -235,11 +215,7 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
     with open_archive(db_url, readonly=True) as archive, archive.reader() as session:
         rows = queries.clusters(session, min_size=min_size, site=site, since=since, until=until, sort=sort,
                                 limit=limit)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo(f"no clusters with {min_size} or more articles", err=True)
+    if printed(rows, as_json, f"no clusters with {min_size} or more articles"):
         return
     click.echo(f"{'ID':>5}  {'SIZE':>4}  {'ORIGIN':<22}  TITLE")
     for row in rows:
@@ -248,19 +224,22 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 
 @cli.command()
 @click.argument("cluster_id", type=int)
+@click.option("--diff", "full", is_flag=True, help="List every paragraph cut, not only how many.")
 @json_option
 @db_option
-def show(cluster_id: int, as_json: bool, db_url: str) -> None:
+def show(cluster_id: int, full: bool, as_json: bool, db_url: str) -> None:
     """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
     with the canonical.
 
     Under each copy: "~ headline:" and "~" for a headline or paragraph edited, with the words
-    cut marked [-so-] and the words added {+so+}; "-" for a byline or paragraph cut; "+" for a
+    cut marked [-so-] and the words added {+so+}; "-" for a byline or paragraph cut (paragraphs
+    cut together are counted: "- 7 paragraphs cut at the end"; --diff lists each); "+" for a
     paragraph added. Colour when the output is a terminal. JSON gives the same changes as data.
 
     \b
     Examples:
       newsarchive show 42
+      newsarchive show 42 --diff
       newsarchive show 42 --json
     """
     with open_archive(db_url, readonly=True) as archive:
@@ -268,15 +247,13 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
         return
-    click.echo(format_cluster(detail, color=True))      # click drops the colour unless stdout is a terminal
+    click.echo(format_cluster(detail, color=True, full=full))      # click drops the colour unless stdout is a terminal
 
 
-def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
+def format_cluster(detail: dict[str, Any], color: bool = False, full: bool = False) -> str:
     """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
-    similarity to the canonical and what it changed (``archive.diff.describe``; ANSI colours
-    with ``color``)."""
-    from archive.neardup.diff import describe
-
+    similarity to the canonical and what it changed (``neardup.diff.describe``: paragraphs cut
+    together counted unless ``full``; ANSI colours with ``color``)."""
     lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
              f"  credited origin: {detail['origin'] or 'unknown'}"]
     if detail.get("origin_url"):
@@ -289,7 +266,7 @@ def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
         lines.append(f"            {m['url']}")
         if m.get("changes"):
             lines.append(f"            changes: {m['changes']['summary']}")
-            lines.extend(f"              {line}" for line in describe(m["changes"], color))
+            lines.extend(f"              {line}" for line in describe(m["changes"], color, full=full))
     return "\n".join(lines)
 
 
@@ -363,7 +340,7 @@ def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
     from archive.demo.server import serve_demo
 
     with serve_demo(port=DEMO_PORT) as web:
-        click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {_safe(db_url)}", err=True)
+        click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {safe_url(db_url)}", err=True)
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
         report = _run_crawl(ctx, list(web.seeds), db_url, None, settings)
         click.echo(report.summary(), err=True)
@@ -391,26 +368,8 @@ def _wait_forever() -> None:
         pass
 
 
-def _safe(url: str) -> str:
-    from archive.storage.store import safe_url
-
-    return safe_url(url)
-
-
-def _cut(value: Any, width: int) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _add_operations_commands() -> None:
-    from archive.cli.analyst import datasette_metadata, report, search, sources, stats
-    from archive.cli.ops import doctor, schedule
-
-    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
-        cli.add_command(command)
-
-
-_add_operations_commands()
+for _command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
+    cli.add_command(_command)
 
 
 def main() -> None:

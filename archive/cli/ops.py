@@ -7,7 +7,9 @@ import logging
 
 import click
 
-from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.cli.common import db_option
+from archive.cli.schedule import CRAWL_COMMAND, Scheduler
+from archive.config import parse_duration
 from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
@@ -15,8 +17,7 @@ logger = logging.getLogger(__name__)
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of one line per check.")
-@click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
-              show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
+@db_option
 def doctor(as_json: bool, db_url: str) -> None:
     """Check the archive's invariants; exit 1 when one fails.
 
@@ -65,8 +66,6 @@ def schedule(ctx: click.Context, every: str, max_runs: int | None, crawl_args: t
       newsarchive schedule --every 1h --seeds-file seeds.txt --db postgresql+psycopg://archive@db/news
       newsarchive schedule --every 30m https://example.org/ https://example.org/feed.xml
     """
-    from archive.cli.schedule import CRAWL_COMMAND, Scheduler
-    from archive.config import parse_duration
 
     try:
         seconds = parse_duration(every)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from time import monotonic
 from typing import Sequence
 
-from archive.config import parse_duration
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -106,17 +106,19 @@ def extract(body: bytes | str, url: str, *, found_via: str | None = None,
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedArticle(Article):
-    """An extracted article with what the archive's writer would otherwise compute from its text
+class PreparedPage:
+    """An extracted article and what the archive's writer would otherwise compute from its text
     (line hashes, word count, fingerprint): made in an extraction worker, so a crawl's single
-    writer only looks up, strips learned chrome and stores. The writer checks that ``prepared``
-    belongs to this very text and these fingerprint parameters before using it."""
+    writer only looks up, strips learned chrome and stores (``Archive.ingest_article(page.article,
+    prepared=page.prepared)``). The writer checks that ``prepared`` belongs to this very text and
+    its fingerprint parameters before using it."""
 
-    prepared: Prepared | None = None
+    article: Article
+    prepared: Prepared
 
 
 def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, found_via: str | None = None,
-                     content_type: str | None = None) -> Article | Skipped:
+                     content_type: str | None = None) -> PreparedPage | Skipped:
     """``extract``, then ``fingerprint.prepare`` of the article's text with ``params``: what a
     crawl's extraction workers run.
 
@@ -127,8 +129,7 @@ def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, 
     result = extract(body, url, found_via=found_via, content_type=content_type)
     if isinstance(result, Skipped):
         return result
-    values = {f.name: getattr(result, f.name) for f in fields(Article)}
-    return PreparedArticle(**values, prepared=prepare(result.text, params))
+    return PreparedPage(result, prepare(result.text, params))
 
 
 def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipped:

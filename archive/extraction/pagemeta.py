@@ -12,6 +12,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from archive.neardup.normalize import normalize_line
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -99,9 +101,10 @@ def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None 
 
 @functools.lru_cache(maxsize=8192)
 def normalise_line(text: str) -> str:
-    """Lower-case words and digits only: how headlines and link texts are compared with body lines
-    (cached: one page's block texts are compared several times)."""
-    return " ".join(_WORD.findall(text.casefold()))
+    """``normalize.normalize_line`` with apostrophes as word breaks (``it s``): how headlines, link
+    texts and names are compared with body lines and hosts (cached: one page's block texts are
+    compared several times)."""
+    return normalize_line(text).replace("'", " ")
 
 
 _WORD = re.compile(r"\w+")

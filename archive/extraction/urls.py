@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 # Query parameters that only track where a click came from; they never select content.
 TRACKING_PARAMS = frozenset({
@@ -26,12 +28,19 @@ def is_tracking_param(name: str) -> bool:
 @functools.lru_cache(maxsize=16384)    # pure; a site's menu links recur on every page
 def normalize_url(url: str) -> str:
     """Return ``url`` without fragment and tracking parameters, with a sorted query,
-    a lower-case scheme and host and no default port.
+    a lower-case scheme and host, no default port and one percent-encoding (w3lib's
+    ``canonicalize_url``: UTF-8, upper-case escapes, unreserved characters unescaped).
 
     >>> normalize_url("HTTP://Example.com:80/a/b?utm_source=x&b=2&a=1#top")
     'http://example.com/a/b?a=1&b=2'
+    >>> normalize_url("http://example.com/caf\u00e9/%7euser")
+    'http://example.com/caf%C3%A9/~user'
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    tracking = sorted({k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True) if is_tracking_param(k)})
+    if tracking:
+        url = url_query_cleaner(url, tracking, remove=True, keep_fragments=True)
+    parts = urlsplit(canonicalize_url(url, keep_blank_values=True))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:  # IPv6 literal
@@ -43,10 +52,7 @@ def normalize_url(url: str) -> str:
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
-    query.sort()
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def url_key(url: str) -> str:

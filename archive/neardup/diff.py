@@ -191,10 +191,11 @@ def marked(runs: Any, color: bool = False) -> str:
     return " ".join(parts)
 
 
-def describe(changes: dict[str, Any], color: bool = False) -> list[str]:
+def describe(changes: dict[str, Any], color: bool = False, *, full: bool = True) -> list[str]:
     """The lines that show a copy's differences (``Changes.as_dict()``): ``~ `` a headline or
     paragraph edited (word marks inline), ``- `` a byline or paragraph cut, ``+ `` a paragraph
-    added, ``~ split differently:`` the same words in other paragraphs."""
+    added, ``~ split differently:`` the same words in other paragraphs. Unless ``full``, a run of
+    paragraphs cut together is one line: ``- 7 paragraphs cut at the end``."""
     def line(prefix: str, text: str, whole: bool = False) -> str:
         if not color:
             return f"{prefix} {text}"
@@ -205,14 +206,30 @@ def describe(changes: dict[str, Any], color: bool = False) -> list[str]:
         lines.append(line("~", "headline: " + marked(changes["headline_words"], color)))
     if changes.get("dropped_byline"):
         lines.append(line("-", f"byline: {changes['dropped_byline']}", whole=True))
-    for change in changes.get("paragraphs") or ():
-        kind = change["kind"]
-        if kind == "added":
-            lines.append(line("+", change["copy"], whole=True))
+    found = list(changes.get("paragraphs") or ())
+    for position, run in _runs(found, full):
+        kind = run[0]["kind"]
+        if kind == "cut" and len(run) > 1:
+            at_end = changes.get("cut_at_end") and position + len(run) == len(found)
+            lines.append(line("-", f"{_count(len(run))} cut" + (" at the end" if at_end else ""), whole=True))
+        elif kind == "added":
+            lines.append(line("+", run[0]["copy"], whole=True))
         elif kind == "cut":
-            lines.append(line("-", change["canonical"], whole=True))
+            lines.append(line("-", run[0]["canonical"], whole=True))
         elif kind == "edited":
-            lines.append(line("~", marked(change["words"], color)))
+            lines.append(line("~", marked(run[0]["words"], color)))
         else:
-            lines.append(line("~", "split differently: " + " ¶ ".join(change["copy"].split("\n"))))
+            lines.append(line("~", "split differently: " + " ¶ ".join(run[0]["copy"].split("\n"))))
     return lines
+
+
+def _runs(found: list[dict[str, Any]], full: bool) -> list[tuple[int, list[dict[str, Any]]]]:
+    """The paragraph changes one by one, or (unless ``full``) runs of cuts together, with the
+    position of each run's first change."""
+    runs: list[tuple[int, list[dict[str, Any]]]] = []
+    for position, change in enumerate(found):
+        if not full and runs and change["kind"] == "cut" and runs[-1][1][-1]["kind"] == "cut":
+            runs[-1][1].append(change)
+        else:
+            runs.append((position, [change]))
+    return runs

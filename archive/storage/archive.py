@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-import socket
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,22 +17,23 @@ from archive.extraction.article import IngestResult, IngestStatus, Skipped, Skip
 from archive.config import ArchiveConfig, resolve_db_url
 from archive.neardup.diff import compare
 from archive.errors import NotFound
-from archive.neardup.fingerprint import Fingerprint, fingerprint, params_record
+from archive.neardup.fingerprint import Fingerprint, Prepared, fingerprint, params_record
+from archive.storage.crawlstate import RUN_HEARTBEAT, RUN_LOST_AFTER, CrawlState  # noqa: F401 - re-exported
 from archive.storage.index import Banding
-from archive.storage.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
+from archive.storage.records import PageMark
+from archive.storage.models import Article, ArticleVersion, Cluster, Site, utcnow
 from archive.neardup.normalize import words
 from archive.storage.placement import detach, place, resolve_cluster
-from archive.storage.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
+from archive.storage.retry import retry_races
+from archive.storage.store import check_meta, make_engine, migrate, reader_factory, session_factory
 from archive.extraction.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
 
-RUN_HEARTBEAT = timedelta(seconds=10)   # a running crawl writes crawl_run.heartbeat_at this often
-RUN_LOST_AFTER = 12                      # heartbeats missed before a run (on any machine) is taken as died
 MIN_WORDS = 20          # an article body shorter than this, once chrome is gone, is not archived
 
 
-class Archive:
+class Archive(CrawlState):
     """A near-duplicate news archive in one SQL database.
 
     >>> archive = Archive("sqlite://")
@@ -85,63 +85,37 @@ class Archive:
 
     def ingest_article(self, article: ArticleValue, *, fetched_at: datetime | None = None,
                        found_via: str | None = None, etag: str | None = None,
-                       last_modified: str | None = None, mark: frontier.PageMark | None = None) -> IngestResult:
+                       last_modified: str | None = None, mark: PageMark | None = None,
+                       prepared: Prepared | None = None) -> IngestResult:
         """Archive one extracted page, index it and cluster it, all in one transaction (run again
         if a concurrent writer beat it to a row: the same page, or a new site's first page).
-        ``mark`` (the page's frontier row and the links it holds) commits in the same transaction."""
+        ``mark`` (the page's frontier row and the links it holds) commits in the same transaction.
+        ``prepared`` (``fingerprint.prepare`` of the text, made by an extraction worker) saves the
+        writer that work when it fits the text and the archive's parameters."""
         fetched_at = fetched_at or utcnow()
         banding = self._banding  # noqa: F841 - checked against meta outside the page's transaction
-        return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified, mark),
-                           article.url)
+        if prepared is not None and not prepared.fits(article.text, self.config.fingerprint):
+            prepared = None
+        page = _Page(article, fetched_at, found_via, etag, last_modified, prepared)
+        return retry_races(lambda: self._ingest_once(page, mark), article.url)
 
-    def record_page(self, mark: frontier.PageMark) -> None:
-        """Commit the frontier part of a fetch that archived nothing (a feed, a section page, an
-        error): the page's own row and the links it holds, in one transaction."""
-        def once() -> None:
-            with self._sessions.begin() as session:
-                keys = frontier.record(session, mark, known=self._frontier_known)
-            self._frontier_known.remember(keys)
-        retry_races(once, mark.url)
-
-    def frontier_due(self, hosts: list[str]) -> Iterator[Any]:
-        """Pending frontier rows of ``hosts`` whose next attempt is due (read-only, streamed)."""
-        after, now = "", utcnow()
-        while True:
-            with self.reader() as session:      # one short read per batch: never holds the crawl back
-                rows = frontier.due(session, hosts, now, after=after)
-            yield from rows
-            if len(rows) < frontier.DUE_BATCH:
-                return
-            after = rows[-1].url_key
-
-    def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
-                     last_modified: str | None, mark: frontier.PageMark | None = None) -> IngestResult:
+    def _ingest_once(self, page: _Page, mark: PageMark | None) -> IngestResult:
         keys: list[str] = []
         with self._sessions.begin() as session:
-            result = self._ingest_page(session, article, fetched_at, found_via, etag, last_modified)
+            result = self._ingest_page(session, page)
             if mark is not None:
                 keys = frontier.record(session, mark, known=self._frontier_known)
         self._frontier_known.remember(keys)
         return result
 
-    def _ingest_page(self, session, article: ArticleValue, fetched_at: datetime, found_via: str | None,  # noqa: ANN001
-                     etag: str | None, last_modified: str | None) -> IngestResult:
+    def _ingest_page(self, session, page: _Page) -> IngestResult:  # noqa: ANN001
+        article, prepared = page.article, page.prepared
+        fetched_at, found_via, etag, last_modified = page.fetched_at, page.found_via, page.etag, page.last_modified
         site_id = self._site(session, host_of(article.url), article.sitename)
         existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
-        # An extraction worker may have computed the lines, word count and fingerprint already
-        # (archive.extract.extract_prepared); they are used only while no learned chrome is cut.
-        prepared = getattr(article, "prepared", None)
-        if prepared is not None and not prepared.fits(article.text, self.config.fingerprint):
-            prepared = None
-        lines = prepared.lines if prepared is not None else pagelines.page_lines(article.text)
-        text = self._clean(session, site_id, article.text, lines)
-        if prepared is None or text != article.text:
-            count, fp = len(words(text)), None
-        else:
-            count, fp = prepared.word_count, prepared.fingerprint
-        if count < MIN_WORDS:
+        lines, text, fp = self._cleaned(session, site_id, article.text, prepared)
+        if fp is None:
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
-        fp = fp or fingerprint(text, self.config.fingerprint)
         if existing is not None:
             return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
         key = url_key(article.url)
@@ -166,6 +140,19 @@ class Archive:
             size = session.get(Cluster, row.cluster_id).size or 1
         status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
         return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
+
+    def _cleaned(self, session, site_id: int, raw: str,  # noqa: ANN001
+                 prepared: Prepared | None) -> tuple[dict[int, str], str, Fingerprint | None]:
+        """The page's lines, its text with the site's learned chrome cut, and the text's fingerprint
+        (None when too little text is left). The extraction worker's lines, word count and
+        fingerprint serve while no learned chrome is cut."""
+        lines = prepared.lines if prepared is not None else pagelines.page_lines(raw)
+        text = self._clean(session, site_id, raw, lines)
+        if prepared is not None and text == raw:
+            return lines, text, prepared.fingerprint if prepared.word_count >= MIN_WORDS else None
+        if len(words(text)) < MIN_WORDS:
+            return lines, text, None
+        return lines, text, fingerprint(text, self.config.fingerprint)
 
     def _site(self, session, host: str, name: str | None) -> int:  # noqa: ANN001
         """The site's id, its row made when the host is new (and named when it had no name).
@@ -260,46 +247,16 @@ class Archive:
                     "canonical": next((m for m in members if m["role"] == "canonical"), None),
                     "members": members}
 
-    # -- crawl runs ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One page on its way into the archive: the extracted article and how it was fetched."""
 
-    def start_run(self, seeds: list[str]) -> int:
-        """Record a crawl run as started; runs left 'running' by a dead process are marked 'died'."""
-        with self._sessions.begin() as session:
-            host = socket.gethostname()
-            now = utcnow()
-            for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
-                beat = run.heartbeat_at
-                if beat is not None and beat.tzinfo is None:
-                    beat = beat.replace(tzinfo=timezone.utc)
-                if (run.hostname == host and run.pid and not _pid_alive(run.pid)) or (
-                        beat is not None and now - beat > RUN_HEARTBEAT * RUN_LOST_AFTER):
-                    run.status, run.reason = "died", "the process ended without finishing the run"
-            run = CrawlRun(seeds=list(seeds), pid=os.getpid(), hostname=host, status="running", heartbeat_at=now)
-            session.add(run)
-            session.flush()
-            return run.id
-
-    def finish_run(self, run_id: int, status: str, stats: dict[str, Any], reason: str | None = None) -> None:
-        with self._sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            run.status, run.stats, run.reason, run.finished_at = status, stats, reason, utcnow()
-
-    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        with self.reader() as session:
-            query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
-            return [{"id": r.id, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
-                     "status": r.status, "seeds": r.seeds, "stats": r.stats, "reason": r.reason}
-                    for r in session.scalars(query)]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    article: ArticleValue
+    fetched_at: datetime
+    found_via: str | None
+    etag: str | None
+    last_modified: str | None
+    prepared: Prepared | None
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -20,16 +20,16 @@ States: ``pending`` (to fetch, from ``next_attempt_at`` on), ``done`` (fetched, 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from archive.storage.models import Frontier, utcnow
+from archive.storage.records import DONE, FAILED, GONE, PENDING, RETRY, Link, PageMark  # noqa: F401 - re-exported
 from archive.extraction.urls import host_of, url_key
 
 MAX_ATTEMPTS = 3              # failed fetches of one URL, over runs, before it is given up
@@ -37,36 +37,6 @@ RETRY_AFTER = timedelta(minutes=30)   # first wait before a failed URL is tried 
 DUE_BATCH = 1000              # pending rows read at once when a crawl starts
 KNOWN_LIMIT = 200_000         # url_keys a writer remembers as committed before it starts afresh
 
-PENDING, DONE, FAILED, GONE = "pending", "done", "failed", "gone"
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A URL found on a page (normalised, in the crawl's scope) and how it was found."""
-
-    url: str
-    found_via: str = "link"
-
-
-@dataclass(frozen=True, slots=True)
-class PageMark:
-    """What a fetch of ``url`` gave, to be committed with the page's other rows.
-
-    ``outcome`` is ``done`` (fetched; ``status`` says what it was: ``article``, ``not_article``,
-    ``feed`` ...), ``gone`` (404/410), or ``retry`` (a failure worth another attempt later:
-    timeouts, 5xx, an unreachable robots.txt). ``aliases`` are other URLs the same fetch answered
-    for (the request URL before a redirect). ``links`` are added as ``pending`` at ``depth + 1``.
-    """
-
-    url: str
-    outcome: str = DONE
-    status: str | None = None
-    links: tuple[Link, ...] = ()
-    aliases: tuple[str, ...] = ()
-    depth: int = 0
-    found_via: str | None = None
-    run_id: int | None = None
-    retry_at: datetime | None = field(default=None)      # earliest next attempt for ``retry``
 
 
 def _insert(session: Session) -> Any:
@@ -152,7 +122,7 @@ def _upsert(session: Session, done: bool) -> Any:
 
 def _mark_one(session: Session, url: str, mark: PageMark, now: datetime) -> str:
     key = url_key(url)
-    if mark.outcome != "retry":
+    if mark.outcome != RETRY:
         session.connection().execute(_upsert(session, mark.outcome == DONE), {
             "url_key": key, "url": url, "host": host_of(url), "state": mark.outcome, "found_via": mark.found_via,
             "depth": mark.depth, "attempts": 0, "next_attempt_at": None, "last_status": mark.status,
@@ -191,12 +161,3 @@ def counts(session: Session) -> dict[str, int]:
 
     return dict(session.execute(select(Frontier.state, func.count()).group_by(Frontier.state)).tuples().all())
 
-
-def requeue(session: Session, keys: Iterable[str], now: datetime | None = None) -> int:
-    """Make the rows of ``keys`` due now (pending, no wait): what a reconciler puts back."""
-    keys = sorted(set(keys))
-    if not keys:
-        return 0
-    result = session.execute(update(Frontier).where(Frontier.url_key.in_(keys))
-                             .values(state=PENDING, next_attempt_at=None, updated_at=now or utcnow()))
-    return result.rowcount or 0

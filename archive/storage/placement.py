@@ -91,7 +91,7 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
         session.add(cluster)
         session.flush()
         target = cluster.id
-        alone = cluster if fresh and ALONE_SHORTCUT else None
+        alone = cluster if fresh else None
     else:
         target = merge(session, cluster_ids)
     art.cluster_id = target
@@ -105,10 +105,6 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
     if reuse is not None and reuse != target:
         refresh_cluster(session, reuse)
     return target, exact
-
-
-# Off only in the test that checks the shortcut leaves what refresh_cluster would.
-ALONE_SHORTCUT = True
 
 
 def _refresh_alone(session: Session, cluster: Cluster, art: Article) -> None:

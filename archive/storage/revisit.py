@@ -25,7 +25,8 @@ from sqlalchemy.exc import DBAPIError
 
 from archive.storage.frontier import FAILED, GONE
 from archive.storage.models import Article, Frontier, utcnow
-from archive.storage.store import READONLY, make_engine, migrate, session_factory, transient
+from archive.storage.retry import transient
+from archive.storage.store import READONLY, make_engine, migrate, session_factory
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from archive.errors import ArchiveError, DatabaseUnavailable
+from archive.errors import DatabaseUnavailable, RunLocked
 from archive.storage.store import make_engine, safe_url
 
 if TYPE_CHECKING:
@@ -25,10 +25,6 @@ logger = logging.getLogger(__name__)
 LOCK_SUFFIX = ".lock"
 _PG_LOCK_NAMESPACE = "newsarchive.crawl"
 SHARED_HOLDER = "frontier workers"
-
-
-class RunLocked(ArchiveError):
-    """Another crawl holds the archive's run lock."""
 
 
 @contextmanager

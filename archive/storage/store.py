@@ -9,7 +9,7 @@ import random
 import sqlite3
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Iterable
 
 # Alembic logs its plugin set-up at INFO when imported; the CLI's log level is INFO by then.
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -18,25 +18,23 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ConfigMismatch, DatabaseUnavailable
 from archive.storage.models import Meta
+from archive.storage.retry import first_line as _first_line
+from archive.storage.retry import sqlite_locked
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # How long one SQLite statement waits for another program's write lock before it fails ("database
 # is locked"); past it, a crawl's writes are retried for NEWSARCHIVE_DB_WAIT (crawler.pipelines).
 SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("NEWSARCHIVE_SQLITE_BUSY_TIMEOUT_MS", "30000"))
-# Test-only: "1" makes lock_keys a no-op, so a control run can show the split clusters the locks
-# prevent (tests/integration/test_concurrency.py). Never set it where an archive matters.
-NO_LOCKS_ENVVAR = "NEWSARCHIVE_TEST_NO_LOCKS"
 # Serialises Alembic upgrades of one PostgreSQL database by workers that start together.
 _MIGRATE_LOCK = int.from_bytes(hashlib.blake2b(b"newsarchive:migrate", digest_size=8).digest(), "big", signed=True)
 
@@ -74,7 +72,7 @@ def _sqlite_wal(cur) -> None:  # noqa: ANN001 - a DB-API cursor
             cur.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
+            if not sqlite_locked(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(random.uniform(0.005, 0.02))
 
@@ -106,16 +104,10 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _first_line(exc: BaseException) -> str:
-    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return message[0] if message else type(exc).__name__
-
-
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema with the archive's Alembic migrations."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if _at_head(engine, cfg):
             return
@@ -171,79 +163,12 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
     The locks are held until the transaction ends; under READ COMMITTED each later statement
     sees every competitor that committed while this one waited. Taken in ascending order, two
     workers' sets of locks never wait on each other in a cycle."""
-    if session.get_bind().dialect.name != "postgresql" or os.environ.get(NO_LOCKS_ENVVAR) == "1":
+    if session.get_bind().dialect.name != "postgresql":
         return
     ids = sorted({int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
                   for k in keys})
     # One round trip. PostgreSQL evaluates volatile output expressions after ORDER BY (9.6+).
     session.execute(_LOCK_SQL, {"keys": ids}).all()
-
-
-# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost a race; run it again.
-_RETRY_SQLSTATES = frozenset({"40P01", "40001"})
-RACE_ATTEMPTS = 3
-
-
-def lost_race(exc: DBAPIError) -> bool:
-    """Whether ``exc`` ended a transaction that another one beat to a row: a concurrent insert of the
-    same unique key (a page, a site) or a deadlock. Running it again sees the winner's rows."""
-    return isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
-
-
-def retry_races(transaction: Callable[[], T], what: str, attempts: int = RACE_ATTEMPTS) -> T:
-    """Run ``transaction`` (a whole unit of work that opens and commits its own transaction), again
-    when it lost a race to a concurrent writer (see :func:`lost_race`), up to ``attempts`` times."""
-    attempt = 1
-    while True:
-        try:
-            return transaction()
-        except DBAPIError as exc:
-            if attempt >= attempts or not lost_race(exc):
-                raise
-            logger.debug("%s: lost a race to another writer (%s), trying again", what, _first_line(exc))
-            time.sleep(random.uniform(0, 0.02 * attempt))
-            attempt += 1
-
-
-# Errors that pass: a SQLite archive locked by another program past the busy timeout, a
-# PostgreSQL server restarting, unreachable or dropping connections.
-_TRANSIENT = ("database is locked", "database table is locked", "could not connect", "connection refused",
-              "connection failed", "server closed the connection", "terminating connection", "connection timed out",
-              "the database system is starting up", "the database system is shutting down", "admin shutdown",
-              "connection is closed", "consuming input failed", "ssl syscall error", "no connection to the server")
-
-
-def transient(exc: BaseException) -> bool:
-    """True for a database error that may pass if we wait (locked, unreachable, restarting)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    message = str(getattr(exc, "orig", None) or exc).lower()
-    return isinstance(exc, OperationalError) and any(pattern in message for pattern in _TRANSIENT)
-
-
-def wait_out(call: Callable[[], T], what: str, max_wait: float, *,
-             on_wait: Callable[[BaseException, float], None] | None = None) -> T:
-    """Run ``call``; while it fails with a transient database error (see :func:`transient`), wait
-    and run it again (0.5 s, doubling to 30 s) for up to ``max_wait`` seconds in all, then raise
-    DatabaseUnavailable with one line. ``on_wait(exc, delay)`` is told of every wait."""
-    deadline = time.monotonic() + max_wait
-    delay = 0.5
-    while True:
-        try:
-            return call()
-        except DBAPIError as exc:
-            if not transient(exc):
-                raise
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise DatabaseUnavailable(f"the archive stayed unavailable for {max_wait:g} s while writing {what}: "
-                                          f"{_first_line(exc)}") from exc
-            pause = min(delay, left)
-            if on_wait is not None:
-                on_wait(exc, pause)
-            logger.warning("archive unavailable (%s); trying again in %.1f s", _first_line(exc), pause)
-            time.sleep(pause)
-            delay = min(delay * 2, 30.0)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

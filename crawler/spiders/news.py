@@ -14,13 +14,14 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_errors
 
-from archive.storage.frontier import DONE, GONE, Link, PageMark
+from archive.storage.records import DONE, GONE, RETRY, Link, PageMark
 from archive.extraction.urls import host_of, normalize_url, url_key
 from crawler import discovery
 from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress
 from crawler.incremental import Fresh, NotModified
-from crawler.items import PageItem
+from crawler.items import PageItem, page_mark
+from crawler.progress import DEAD_LINK_KINDS
 from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
 if TYPE_CHECKING:
@@ -232,9 +233,9 @@ class NewsSpider(scrapy.Spider):
     def _mark(self, request: scrapy.Request, status: str, outcome: str = DONE, *, links: tuple[Link, ...] = (),
               final_url: str | None = None, retry_at: datetime | None = None) -> PageMark:
         url = request.meta.get("newsarchive_url") or normalize_url(request.url)
-        aliases = (normalize_url(final_url),) if final_url and normalize_url(final_url) != url else ()
-        return PageMark(url, outcome, status, links, aliases, depth=request.meta.get("depth", 0),
-                        found_via=request.meta.get("found_via"), run_id=self.run_id, retry_at=retry_at)
+        return page_mark(url, status, outcome, final_url=normalize_url(final_url) if final_url else None,
+                         links=links, depth=request.meta.get("depth", 0), found_via=request.meta.get("found_via"),
+                         run_id=self.run_id, retry_at=retry_at)
 
     def _limit_reached(self) -> bool:
         return self.max_pages is not None and self.pages >= self.max_pages
@@ -338,9 +339,13 @@ class NewsSpider(scrapy.Spider):
         kind = error_kind(failure)
         reason = f"HTTP {failure.value.response.status}" if isinstance(failure.value, HttpError) else (
             f"{type(failure.value).__name__}: {failure.value}".rstrip(": "))
-        logger.warning("skip %s: %s", request.url, reason)
+        dead = kind in DEAD_LINK_KINDS
+        # A followed link that answers 404/410 is ordinary (counted as a dead link, logged below
+        # the progress line); a seed that fails, a 5xx or a network error needs a person's eye.
+        logger.log(logging.INFO if dead and not request.meta.get("seed") else logging.WARNING,
+                   "skip %s: %s", request.url, reason)
         self.crawler.stats.inc_value(f"newsarchive/error/{kind}")
-        yield self._mark(request, kind, GONE if kind in ("http_404", "http_410") else "retry")
+        yield self._mark(request, kind, GONE if dead else RETRY)
 
     def closed(self, reason: str) -> None:
         self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select
 from archive import Archive, Article
 from archive.extraction.article import Skipped
 from archive.config import FingerprintParams
-from archive.extraction.extract import PreparedArticle, extract, extract_prepared
+from archive.extraction.extract import PreparedPage, extract, extract_prepared
 from archive.neardup.fingerprint import fingerprint, prepare
 from archive.storage.models import Article as ArticleRow
 from archive.storage.models import Cluster, LeadKey, LshBand, Site, SiteLine
@@ -60,19 +60,25 @@ def _snapshot(db_url: str) -> dict:
     return {"articles": [tuple(r) for r in articles], "bands": bands, "leads": leads, "lines": lines, "sites": sites}
 
 
-def _ingest_all(db_url: str, articles: list[Article]) -> list[tuple]:
+def _ingest_all(db_url: str, articles: list[Article | PreparedPage]) -> list[tuple]:
+    """Ingest articles as a notebook does, or prepared pages as the crawl's writer does."""
+    def ingest(archive: Archive, a: Article | PreparedPage):
+        if isinstance(a, PreparedPage):
+            return archive.ingest_article(a.article, found_via="link", prepared=a.prepared)
+        return archive.ingest_article(a, found_via="link")
+
     with Archive(db_url) as archive:
         return [(r.status, r.article_id, r.cluster_id, r.similarity, r.exact)
-                for r in (archive.ingest_article(a, found_via="link") for a in articles)]
+                for r in (ingest(archive, a) for a in articles)]
 
 
 def test_prepared_fingerprint_equals_the_writers(extracted):
     params = FingerprintParams()
     plain, fast = extracted
     assert len(plain) == len(fast) > 40
-    for reference_article, article in zip(plain, fast):
+    for reference_article, page in zip(plain, fast):
+        article, prepared = page.article, page.prepared
         reference = fingerprint(article.text, params)
-        prepared = article.prepared
         assert prepared.fingerprint.text_hash == reference.text_hash
         assert prepared.fingerprint.signature_bytes() == reference.signature_bytes()
         assert prepared.fingerprint.shingle_count == reference.shingle_count
@@ -83,10 +89,10 @@ def test_prepared_fingerprint_equals_the_writers(extracted):
 
 def test_prepared_article_survives_the_trip_to_and_from_a_worker(web_pages):
     url, body = web_pages[0]
-    article = extract_prepared(body, url, FingerprintParams())
-    back = pickle.loads(pickle.dumps(article))
-    assert isinstance(back, PreparedArticle) and back.text == article.text
-    assert back.prepared.fingerprint.signature_bytes() == article.prepared.fingerprint.signature_bytes()
+    page = extract_prepared(body, url, FingerprintParams())
+    back = pickle.loads(pickle.dumps(page))
+    assert isinstance(back, PreparedPage) and back.article == page.article
+    assert back.prepared.fingerprint.signature_bytes() == page.prepared.fingerprint.signature_bytes()
 
 
 def test_fast_path_archives_exactly_what_the_reference_path_does(extracted, db_url, tmp_path):
@@ -108,13 +114,12 @@ def test_a_preparation_that_does_not_fit_is_not_used(tmp_path):
     text = " ".join(f"word{i}" for i in range(60))
     other = " ".join(f"other{i}" for i in range(60))
     base = Article(url="http://a.test/news/one-story-here", text=text)
-    stale = PreparedArticle(url=base.url, text=text, prepared=prepare(other, FingerprintParams()))
-    foreign = PreparedArticle(url=base.url, text=text, prepared=prepare(text, FingerprintParams(num_perm=64)))
+    stale = PreparedPage(base, prepare(other, FingerprintParams()))
+    foreign = PreparedPage(base, prepare(text, FingerprintParams(num_perm=64)))
     rows = []
     for n, article in enumerate((base, stale, foreign)):
         url = f"sqlite:///{tmp_path}/{n}.db"
-        with Archive(url) as archive:
-            archive.ingest_article(article)
+        _ingest_all(url, [article])
         rows.append(_snapshot(url)["articles"])
     assert rows[0] == rows[1] == rows[2]
 
@@ -148,22 +153,35 @@ def _clusters(db_url: str) -> list[tuple]:
         engine.dispose()
 
 
-def test_a_new_article_alone_gets_what_refresh_cluster_would_write(extracted, db_url, tmp_path, monkeypatch):
-    """A new article with no match has its cluster written while it is placed (no read back of
-    the members): the same articles, roles, similarities and clusters as with refresh_cluster."""
-    from archive.storage import placement
+def _refresh_every_cluster(db_url: str) -> None:
+    """Describe every live cluster again through the reference path (``refresh_cluster``, which
+    reads the members back), in one committed transaction."""
+    from sqlalchemy.orm import Session
 
+    from archive.storage.placement import refresh_cluster
+
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session, session.begin():
+            for cluster_id in session.scalars(select(Cluster.id).where(Cluster.merged_into.is_(None)).order_by(Cluster.id)):
+                refresh_cluster(session, cluster_id)
+    finally:
+        engine.dispose()
+
+
+def test_a_new_article_alone_gets_what_refresh_cluster_would_write(extracted, db_url):
+    """A new article with no match has its cluster written while it is placed (no read back of
+    the members): refresh_cluster run afterwards on every cluster changes no article and no cluster."""
     _, fast = extracted
     lone = Article(url="http://c.test/news/a-story-told-once", text="\n".join(
         " ".join(f"lone{i}x{j}" for j in range(15)) for i in range(5)), credits=("Harbour Review",),
         canonical_url="http://harbour.test/news/original-story")
-    articles = [replace(fast[0], sitename=None), *fast[1:], lone]
-    results = _ingest_all(db_url, articles)
-    monkeypatch.setattr(placement, "ALONE_SHORTCUT", False)
-    reference_url = f"sqlite:///{tmp_path}/reference.db"
-    assert results == _ingest_all(reference_url, articles)
-    assert _snapshot(db_url)["articles"] == _snapshot(reference_url)["articles"]
-    got, want = _clusters(db_url), _clusters(reference_url)
-    assert got == want
+    articles = [replace(fast[0].article, sitename=None), *fast[1:], lone]
+    _ingest_all(db_url, articles)
+    shortcut_articles, shortcut_clusters = _snapshot(db_url)["articles"], _clusters(db_url)
+    _refresh_every_cluster(db_url)
+    assert _snapshot(db_url)["articles"] == shortcut_articles
+    assert _clusters(db_url) == shortcut_clusters
+    got = shortcut_clusters
     assert got[-1][1:2] + got[-1][3:5] == (1, "Harbour Review", "http://harbour.test/news/original-story")
     assert sum(1 for row in got if row[1] == 1) > 10       # many clusters of one went through the shortcut

@@ -3,6 +3,8 @@
 The Chromium test needs NEWSARCHIVE_TEST_CHROMIUM (the browser's path, e.g. /usr/bin/chromium) and
 is skipped without it. The browser runs headless with its background services off, every host
 name resolving to nothing and a closed loopback port as its proxy; it only opens the report file.
+The page must render its charts with no console message (no error, no blocked load). `.ci/run`
+installs Debian's chromium when it is missing, so the test runs in CI.
 """
 
 from __future__ import annotations
@@ -171,7 +173,7 @@ def test_report_is_self_contained_and_shows_page_texts_as_text(db_url, tmp_path)
     assert markup.startswith("<!DOCTYPE html>") and markup.rstrip().endswith("</html>")
     assert_loads_nothing(markup, page)
     assert HOSTILE_TITLE not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
-    assert "<b>Co</b>" not in markup and "Quote &quot;&amp;&quot; &lt;b&gt;Co&lt;/b&gt;" in markup
+    assert "<b>Co</b>" not in markup and "Quote &#34;&amp;&#34; &lt;b&gt;Co&lt;/b&gt;" in markup     # markupsafe
     assert not [b for b in page.find("b") if b["text"] == "Co"]
     assert HOSTILE_TITLE in {t["text"] for t in page.find("a")}
     assert HOSTILE_SITE in {n["text"].split(" (")[0] for n in page.find("text", "site")}
@@ -216,11 +218,15 @@ OFFLINE_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9"]
 
 
-def chromium(tmp_path: Path, *args: str) -> str:
-    """Run headless Chromium offline with a profile of its own; its stdout."""
-    done = subprocess.run([CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+def chromium(tmp_path: Path, *args: str, console: list[str] | None = None) -> str:
+    """Run headless Chromium offline with a profile of its own; its stdout. The page's console
+    messages (script errors, blocked loads, CSP violations) are added to ``console``."""
+    done = subprocess.run([CHROMIUM, *OFFLINE_FLAGS, "--enable-logging=stderr", "--v=0",
+                           f"--user-data-dir={tmp_path / 'profile'}", *args],
                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr[-2000:]
+    if console is not None:
+        console.extend(line for line in done.stderr.splitlines() if ":CONSOLE" in line)
     return done.stdout
 
 
@@ -261,6 +267,17 @@ def png_rows(data: bytes) -> tuple[int, int, list[bytes]]:
 
 
 @needs_chromium
+def test_chromium_reports_what_a_page_tried_to_load(tmp_path):
+    """The console check has teeth: a page whose image the same CSP blocks leaves a console message."""
+    page = tmp_path / "blocked.html"
+    page.write_text('<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src '
+                    "'none'\"></head><body><img src=\"http://127.0.0.9:9/x.png\"></body></html>", encoding="utf-8")
+    console: list[str] = []
+    chromium(tmp_path, "--dump-dom", page.as_uri(), console=console)
+    assert any("Content Security Policy" in line for line in console), console
+
+
+@needs_chromium
 def test_chromium_renders_the_charts_offline(tmp_path, report_of):
     from archive.analysis.report import ROLE_COLOURS
 
@@ -269,7 +286,9 @@ def test_chromium_renders_the_charts_offline(tmp_path, report_of):
     _, page = report_of(db_url, "--top", "2")
     url = (tmp_path / "out.html").as_uri()
 
-    dom = Page(chromium(tmp_path, "--dump-dom", url))
+    console: list[str] = []
+    dom = Page(chromium(tmp_path, "--dump-dom", url, console=console))
+    assert console == [], console
     assert len(dom.find("svg", "timeline")) == 2 and len(dom.find("svg", "graph")) == 1
     assert len(dom.find("circle", "sighting")) == 3 + 2 and len(dom.find("path", "edge")) == 4
     assert dom.bars("sizes") == page.bars("sizes") and dom.bars("delays") == page.bars("delays")

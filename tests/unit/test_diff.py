@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from archive.cli.main import format_cluster
-from archive.neardup.diff import compare, marked, word_diff
+from archive.neardup.diff import compare, describe, marked, word_diff
 
 CANON = {"title": "Storm closes the road", "author": "Ann Marsh",
          "text": "First paragraph of the story here.\nSecond paragraph “quoted” here.\nThird one.\nFourth one."}
@@ -83,3 +83,25 @@ def test_show_highlights_each_difference_and_colours_only_when_asked():
     coloured = format_cluster(detail, color=True)
     assert "\x1b[" not in plain and "\x1b[31m" in coloured and "\x1b[32m" in coloured
     assert click.unstyle(coloured) == plain
+
+
+def test_show_counts_the_paragraphs_an_excerpt_cuts_and_diff_lists_them():
+    """An excerpt keeps the first paragraphs: `show` says how many were cut at the end in one
+    line; `show --diff` (full) lists each cut paragraph."""
+    paragraphs = [f"Paragraph number {n} of the long story, with words of its own." for n in range(10)]
+    canonical_text = "\n".join(paragraphs)
+    excerpt = compare({"title": "T", "author": None, "text": canonical_text},
+                      {"title": "T", "author": None, "text": "\n".join(paragraphs[:3])}).as_dict()
+    middle = compare({"title": "T", "author": None, "text": canonical_text},
+                     {"title": "T", "author": None, "text": "\n".join(paragraphs[:4] + paragraphs[6:])}).as_dict()
+    assert describe(excerpt, full=False) == ["- 7 paragraphs cut at the end"]
+    assert describe(excerpt) == [f"- {p}" for p in paragraphs[3:]]
+    assert describe(middle, full=False) == ["- 2 paragraphs cut"]
+    member = {"url": "http://b.test/x", "title": "T", "site": "Valley Wire", "published": None,
+              "first_seen": "2022-03-02T00:00:00", "similarity": 0.4, "role": "excerpt", "changes": excerpt}
+    detail = {"id": 7, "size": 2, "origin": None, "origin_url": None,
+              "members": [dict(member, role="canonical", changes=None), member]}
+    short = [line.strip() for line in format_cluster(detail).splitlines()]
+    assert short[-2:] == ["changes: 7 paragraphs cut at the end", "- 7 paragraphs cut at the end"]
+    assert [line.strip() for line in format_cluster(detail, full=True).splitlines()][-7:] == \
+        [f"- {p}" for p in paragraphs[3:]]

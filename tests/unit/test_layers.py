@@ -10,11 +10,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_import_contracts_are_kept():
-    # In a process of its own: import-linter's run changes the logging of the process it runs in.
-    script = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(script), "--no-cache"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "0 broken" in result.stdout
+    # In a process of its own: in a test process that imported Scrapy (twisted, zope.interface)
+    # already, import-linter's lookup of external packages fails with "__provides__".
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")),
+                           "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " kept, 0 broken." in done.stdout
 
 
 def test_importing_the_library_loads_no_database_library():

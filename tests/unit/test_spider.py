@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import gzip
 
 import pytest
@@ -15,7 +17,7 @@ from twisted.python.failure import Failure
 
 from archive.extraction.urls import url_key
 from crawler.items import PageItem
-from archive.storage.frontier import PageMark
+from archive.storage.records import PageMark
 from crawler.spiders.news import NewsSpider, error_kind, parse_max_pages, parse_seeds
 
 HOME = "http://news.test/"
@@ -158,6 +160,7 @@ def test_max_pages_stops_after_n_responses():
 
 
 def test_errors_are_logged_once_and_counted_by_kind(caplog):
+    caplog.set_level(logging.INFO)
     spider = make_spider()
     request = Request(HOME + "gone")
     cases = [
@@ -182,9 +185,23 @@ def test_errors_are_logged_once_and_counted_by_kind(caplog):
     assert {k: v for k, v in stats(spider).items() if k.startswith("newsarchive/error/")} == {
         "newsarchive/error/http_404": 1, "newsarchive/error/http_500": 1, "newsarchive/error/dns": 2,
         "newsarchive/error/timeout": 2, "newsarchive/error/connect_error": 2, "newsarchive/error/too_large": 1}
+    # A followed link answering 404 is a dead link: logged below the progress line (INFO); the rest warn.
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert warnings[0] == "skip http://news.test/gone: HTTP 404"
-    assert len(warnings) == len(cases) and all(w.startswith("skip http://news.test/gone: ") for w in warnings)
+    infos = [r.getMessage() for r in caplog.records if r.levelname == "INFO" and r.name == "crawler.spiders.news"]
+    assert infos == ["skip http://news.test/gone: HTTP 404"]
+    assert warnings[0] == "skip http://news.test/gone: HTTP 500"
+    assert len(warnings) == len(cases) - 1 and all(w.startswith("skip http://news.test/gone: ") for w in warnings)
+
+
+def test_a_seed_answering_404_still_warns(caplog):
+    caplog.set_level(logging.INFO)
+    spider = make_spider()
+    request = Request(HOME, meta={"seed": True, "newsarchive_url": HOME})
+    failure = Failure(HttpError(HtmlResponse(HOME, status=404, request=request)))
+    failure.request = request
+    list(spider.on_error(failure))
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "crawler.spiders.news"] == [
+        ("WARNING", f"skip {HOME}: HTTP 404")]
 
 
 def test_start_yields_each_seed_once():
