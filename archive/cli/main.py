@@ -296,7 +296,8 @@ def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
               help="parquet needs pyarrow (pip install 'newsarchive[parquet]') and -o.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default stdout).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="Write to FILE, replaced once the export is complete (default, or -: stdout).")
 @click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only articles of clusters with at least this many articles.")
 @story_filters
@@ -313,7 +314,7 @@ def export(fmt: str, output: str | None, min_size: int, site: str | None, since:
       newsarchive export --format csv > archive.csv
       newsarchive export --format parquet -o archive.parquet --site example.org --since 2026-03-01
     """
-    if fmt == "parquet" and not output:
+    if fmt == "parquet" and output in (None, "-"):
         raise click.UsageError("--format parquet needs -o FILE")
     filters = {"min_size": min_size, "site": site, "since": utc_bound(since), "until": utc_bound(until, whole_day=True)}
     from archive.analysis.queries import export_rows
