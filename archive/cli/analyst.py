@@ -25,6 +25,13 @@ db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
+# A number the database compares with one of its integers (ids, sizes, limits): 1 to the largest
+# 32-bit integer, so a huge one is a usage error rather than an overflow deep in the driver.
+class _DbInt(click.IntRange):
+    name = "integer"
+
+
+DB_INT = _DbInt(min=1, max=2**31 - 1)
 DATE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
 
 
@@ -187,7 +194,7 @@ def sources(as_json: bool, db_url: str) -> None:
 
 @click.command()
 @click.argument("words")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many articles.")
+@click.option("--limit", type=DB_INT, default=20, show_default=True, help="At most this many articles.")
 @json_option
 @db_option
 def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
@@ -302,7 +309,7 @@ def _parquet_value(name: str, value: Any) -> Any:
 @click.command()
 @click.option("-o", "--output", default="report.html", show_default=True, metavar="FILE",
               type=click.Path(dir_okay=False), help="Write the page to FILE (replaced if it exists).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, metavar="N",
+@click.option("--top", type=DB_INT, default=10, show_default=True, metavar="N",
               help="Show the N largest republished stories and their timelines.")
 @db_option
 def report(output: str, top: int, db_url: str) -> None:

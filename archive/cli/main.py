@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import click
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from archive.cli.analyst import story_filters, utc_bound, write_rows
+from archive.cli.analyst import DB_INT, story_filters, utc_bound, write_rows
 from archive.config import DB_ENVVAR, DEFAULT_DB_URL
 from archive.errors import ArchiveError
 
@@ -30,6 +30,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @contextmanager
@@ -72,12 +73,19 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
+    """The -s NAME=VALUE overrides, each checked now (a bad one is a usage error, not a traceback)."""
+    from crawler.checks import check_settings
+
     settings = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-s")
         settings[name.strip()] = value
+    try:
+        check_settings(settings)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="-s") from None
     return settings
 
 
@@ -108,7 +116,7 @@ def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> tuple[list[
 @click.argument("urls", nargs=-1, metavar="[URL ...]")
 @click.option("--seeds-file", type=click.Path(dir_okay=False),
               help="File of seed URLs, one a line, # comments; `URL recrawl=6h` sets the re-crawl interval of URL's host.")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--max-pages", type=DB_INT, help="Stop after this many responses.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does.")
 @click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
@@ -209,12 +217,12 @@ def run_stats(report: Any) -> dict[str, Any]:
 
 
 @cli.command()
-@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--min-size", type=DB_INT, default=2, show_default=True,
               help="Only clusters with at least this many articles.")
 @story_filters
 @click.option("--sort", type=click.Choice(["size", "recent"]), default="size", show_default=True,
               help="Largest first, or most recently published first.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many clusters.")
+@click.option("--limit", type=DB_INT, help="At most this many clusters.")
 @json_option
 @db_option
 def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str, limit: int | None, as_json: bool,
@@ -247,7 +255,7 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 
 
 @cli.command()
-@click.argument("cluster_id", type=int)
+@click.argument("cluster_id", type=DB_INT)
 @json_option
 @db_option
 def show(cluster_id: int, as_json: bool, db_url: str) -> None:
@@ -298,7 +306,7 @@ def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
               help="parquet needs pyarrow (pip install 'newsarchive[parquet]') and -o.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
               help="Write to FILE, replaced once the export is complete (default, or -: stdout).")
-@click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--min-size", type=DB_INT, default=1, show_default=True,
               help="Only articles of clusters with at least this many articles.")
 @story_filters
 @db_option
@@ -324,7 +332,7 @@ def export(fmt: str, output: str | None, min_size: int, site: str | None, since:
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=DB_INT, default=20, show_default=True)
 @json_option
 @db_option
 def runs(limit: int, as_json: bool, db_url: str) -> None:

@@ -49,7 +49,8 @@ def doctor(as_json: bool, db_url: str) -> None:
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.option("--every", required=True, metavar="DURATION",
               help="Interval between crawl starts: 30m, 1h, 1d, 1h30m ...")
-@click.option("--runs", "max_runs", type=click.IntRange(min=1), help="Stop after this many crawls.")
+@click.option("--runs", "max_runs", type=click.IntRange(min=1, max=2**31 - 1),
+              help="Stop after this many crawls.")
 @click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED, metavar="[CRAWL OPTIONS] URL ...")
 @click.pass_context
 def schedule(ctx: click.Context, every: str, max_runs: int | None, crawl_args: tuple[str, ...]) -> None:

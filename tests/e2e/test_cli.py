@@ -182,7 +182,7 @@ FAILURES = {  # name: (args, environment, exit code, the last line of stderr, or
     "show_not_a_number": (["show", "abc"], {}, 2,
                           "Error: Invalid value for 'CLUSTER_ID': 'abc' is not a valid integer."),
     "min_size_zero": (["clusters", "--min-size", "0"], {}, 2,
-                      "Error: Invalid value for '--min-size': 0 is not in the range x>=1."),
+                      "Error: Invalid value for '--min-size': 0 is not in the range 1<=x<=2147483647."),
     "sqlite_folder_missing": (["clusters", "--db", "sqlite:////nonexistent/x.db"], {}, 1,
                               "Error: cannot open sqlite:////nonexistent/x.db: folder /nonexistent does not exist "
                               "(see --db / NEWSARCHIVE_DB)"),
