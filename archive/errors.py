@@ -3,6 +3,7 @@
     ArchiveError                 any operational failure of the archive (exit 1)
     ├── DatabaseUnavailable      the database URL cannot be opened or reached
     ├── ConfigMismatch           the archive was built with other fingerprint parameters
+    ├── SchemaMismatch           the archive's schema is a newer release's, or needs `newsarchive migrate`
     └── NotFound                 a cluster or article id that does not exist
 """
 
@@ -23,3 +24,7 @@ class ConfigMismatch(ArchiveError):
 
 class NotFound(ArchiveError):
     """A cluster or article id that is not in the archive."""
+
+
+class SchemaMismatch(ArchiveError):
+    """The archive's schema is not this release's: made by a newer one, or to be migrated."""

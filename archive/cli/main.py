@@ -413,9 +413,9 @@ def _cut(value: Any, width: int) -> str:
 
 def _add_operations_commands() -> None:
     from archive.cli.analyst import datasette_metadata, report, search, sources, stats
-    from archive.cli.ops import doctor, schedule
+    from archive.cli.ops import doctor, migrate, schedule
 
-    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
+    for command in (doctor, migrate, schedule, stats, sources, search, report, datasette_metadata):
         cli.add_command(command)
 
 
