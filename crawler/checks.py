@@ -33,7 +33,7 @@ def _check_one(defaults: Any, name: str, value: str) -> None:
         try:
             seconds_setting(value, name)
         except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+            raise ValueError(f"bad setting {name}={value}: {exc}") from None
         return
     convert = _converter(default, name)
     if convert is None:
@@ -42,11 +42,11 @@ def _check_one(defaults: Any, name: str, value: str) -> None:
         number = convert(value)
     except (TypeError, ValueError):
         kind = {bool: "True or False", int: "a whole number", float: "a number"}.get(type(default), "JSON")
-        raise ValueError(f"{name} must be {kind}, got {value!r}") from None
+        raise ValueError(f"bad setting {name}={value}: must be {kind}") from None
     if isinstance(number, (int, float)) and not isinstance(number, bool):
         least = 1 if name in _AT_LEAST_ONE else 0
         if number < least or number != number:          # NaN is not a number of anything
-            raise ValueError(f"{name} must be at least {least}, got {value!r}")
+            raise ValueError(f"bad setting {name}={value}: must be at least {least}")
 
 
 def _converter(default: Any, name: str) -> Callable[[str], Any] | None:

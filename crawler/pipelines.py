@@ -145,6 +145,8 @@ class ArchivePipeline:
                 self.stats.inc_value(f"newsarchive/skipped/{article.reason}")
                 await self._record(_mark(item, str(article.reason)))
                 raise DropItem(f"skip {item.url}: {article}", log_level="DEBUG")
+            if article.charset_detected:        # its declared charset (or none) did not decode it
+                self.stats.inc_value("newsarchive/charset_detected")
             result = await self._ingest(item, article)
         return {"url": item.url, "status": str(result.status), "article_id": result.article_id,
                 "cluster_id": result.cluster_id}

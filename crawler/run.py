@@ -38,6 +38,7 @@ class CrawlReport:
     gone: int = 0                                            # archived articles now 404/410
     resumed: int = 0                                         # pending frontier URLs of earlier runs requested
     db_waits: int = 0                                        # writes retried on a locked/unreachable archive
+    charsets_detected: int = 0                               # pages whose declared charset (or none) was wrong
     finish_reason: str | None = None
     failed: str | None = None
 
@@ -74,6 +75,7 @@ class CrawlReport:
                    gone=int(stats.get("newsarchive/gone", 0)),
                    resumed=int(stats.get("newsarchive/frontier/resumed", 0)),
                    db_waits=int(stats.get("newsarchive/db_wait_retries", 0)),
+                   charsets_detected=int(stats.get("newsarchive/charset_detected", 0)),
                    finish_reason=stats.get("finish_reason"), failed=failed)
 
 

@@ -213,6 +213,7 @@ def run_stats(report: Any) -> dict[str, Any]:
             "articles_updated": report.updated, "articles_unchanged": report.unchanged,
             "skipped": report.skipped, "errors": report.errors, "seeds_ok": report.seeds_ok,
             "gone": report.gone, "resumed": report.resumed, "db_wait_retries": report.db_waits,
+            "charset_detected": report.charsets_detected,
             "finish_reason": report.finish_reason}
 
 

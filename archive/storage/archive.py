@@ -111,15 +111,16 @@ class Archive:
         retry_races(once, mark.url)
 
     def frontier_due(self, hosts: list[str]) -> Iterator[Any]:
-        """Pending frontier rows of ``hosts`` whose next attempt is due (read-only, streamed)."""
-        after, now = "", utcnow()
+        """Pending frontier rows of ``hosts`` whose next attempt is due, best first (read-only,
+        streamed: a batch is read when the one before it has been consumed)."""
+        after, now = frontier.FIRST, utcnow()
         while True:
             with self.reader() as session:      # one short read per batch: never holds the crawl back
                 rows = frontier.due(session, hosts, now, after=after)
             yield from rows
             if len(rows) < frontier.DUE_BATCH:
                 return
-            after = rows[-1].url_key
+            after = (rows[-1].rank, rows[-1].depth, rows[-1].url_key)
 
     def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
                      last_modified: str | None, mark: frontier.PageMark | None = None) -> IngestResult:
