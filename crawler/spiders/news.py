@@ -100,6 +100,9 @@ def error_kind(failure: Failure) -> str:
             return kind
     if isinstance(getattr(exc, "kind", None), str):      # our IgnoreRequest subclasses name their kind
         return exc.kind
+    if isinstance(exc, IgnoreRequest) and (type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded"
+                                           or "exceeded DOWNLOAD_MAXSIZE" in str(exc)):
+        return "too_large"         # a compressed body (a gzip bomb) past the size limit once unpacked
     if isinstance(exc, IgnoreRequest):
         return "too_many_redirects" if str(exc) == "max redirections reached" else "ignored"
     return type(exc).__name__.lower()
