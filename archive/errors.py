@@ -6,6 +6,7 @@
     ├── ConfigMismatch           the archive was built with other fingerprint parameters
     ├── NotFound                 a cluster or article id that does not exist
     ├── RunLocked                another crawl holds the archive's run lock
+    ├── SchemaMismatch           the archive's schema is a newer release's, or needs `newsarchive migrate`
     └── FrontierUnavailable      the shared Redis frontier is unreachable or crawls other hosts
 """
 
@@ -38,3 +39,5 @@ class RunLocked(ArchiveError):
 
 class FrontierUnavailable(ArchiveError):
     """The shared frontier cannot be used: Redis unreachable, or it crawls other hosts."""
+class SchemaMismatch(ArchiveError):
+    """The archive's schema is not this release's: made by a newer one, or to be migrated."""

@@ -48,6 +48,9 @@ class ScopeDownloaderMiddleware(CrawlerBound):
         raise OutOfScope(f"{host_of(request.url) or request.url} is outside the crawl's hosts")
 
 
+BUDGET_SENT_STAT = "newsarchive/budget/sent"       # page requests sent, against max_pages
+
+
 class PageBudgetExhausted(IgnoreRequest):
     """A request not sent because the spider's ``max_pages`` fetches were already sent."""
 
@@ -71,8 +74,10 @@ class PageBudgetDownloaderMiddleware(CrawlerBound):
             if self.sent == budget:
                 logger.info("max_pages=%d reached: no further pages are fetched", budget)
                 self.sent += 1      # log once
+            self.crawler.stats.inc_value("newsarchive/budget/refused")
             raise PageBudgetExhausted(f"max_pages={budget} reached")
         self.sent += 1
+        self.crawler.stats.set_value(BUDGET_SENT_STAT, self.sent)
 
 
 class _DisallowAll:

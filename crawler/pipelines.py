@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import functools
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -34,6 +39,29 @@ T = TypeVar("T")
 FAILED_STAT = "newsarchive/failed"       # a one-line reason the run function reports
 EXTRACT_AHEAD = 2       # pages per extraction worker handed to the pool at once
 ADMIT_AHEAD = 4         # pages per extraction worker between download and commit
+
+
+PARENT_WATCH = 1.0      # seconds between a worker's checks that the crawl that started it is alive
+
+
+def _die_with_parent(parent: int) -> None:
+    """Extraction worker initializer: end this worker when the crawl process ``parent`` dies, even
+    by SIGKILL (no cleanup runs then). On Linux the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG);
+    everywhere a watchdog thread checks the parent pid every PARENT_WATCH seconds."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:          # died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="newsarchive-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH)
+    os._exit(1)
 
 
 def _usable_cpus() -> int:
@@ -86,7 +114,8 @@ class ArchivePipeline:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
 
     async def close_spider(self) -> None:
         if self._pool is not None:
@@ -113,6 +142,8 @@ class ArchivePipeline:
                 self.stats.inc_value(f"newsarchive/skipped/{page.reason}")
                 await self._record(item.mark(str(page.reason)))
                 raise DropItem(f"skip {item.url}: {page}", log_level="DEBUG")
+            if page.article.charset_detected:   # its declared charset (or none) did not decode it
+                self.stats.inc_value("newsarchive/charset_detected")
             result = await self._ingest(item, page)
         return {"url": item.url, "status": str(result.status), "article_id": result.article_id,
                 "cluster_id": result.cluster_id}

@@ -8,7 +8,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from crawler.pipelines import FAILED_STAT
 from crawler.progress import dead_links
@@ -17,6 +17,8 @@ from crawler.spiders.news import NewsSpider, parse_max_pages, parse_seeds
 logger = logging.getLogger(__name__)
 
 _COMMENT_RE = re.compile(r"(^|\s)#.*$")      # a whole-line or trailing comment, not a URL fragment
+SEEDS_FILE_MAX_BYTES = 16 * 2**20       # a seeds file larger than this is refused
+SEEDS_LINE_MAX_BYTES = 8192             # and so is one with a longer line
 _PREFIXES = {"skipped": "newsarchive/skipped/", "errors": "newsarchive/error/",
              "ingested": "newsarchive/ingested/"}
 
@@ -37,6 +39,7 @@ class CrawlReport:
     gone: int = 0                                            # archived articles now 404/410
     resumed: int = 0                                         # pending frontier URLs of earlier runs requested
     db_waits: int = 0                                        # writes retried on a locked/unreachable archive
+    charsets_detected: int = 0                               # pages whose declared charset (or none) was wrong
     finish_reason: str | None = None
     failed: str | None = None
 
@@ -79,6 +82,7 @@ class CrawlReport:
                    gone=int(stats.get("newsarchive/gone", 0)),
                    resumed=int(stats.get("newsarchive/frontier/resumed", 0)),
                    db_waits=int(stats.get("newsarchive/db_wait_retries", 0)),
+                   charsets_detected=int(stats.get("newsarchive/charset_detected", 0)),
                    finish_reason=stats.get("finish_reason"), failed=failed)
 
 
@@ -87,14 +91,15 @@ def read_seeds(path: str | Path) -> tuple[list[str], dict[str, float]]:
     re-crawl intervals some lines give their host: ``https://example.org/feed.xml recrawl=6h``.
 
     Raises ValueError (one line) when a line is not an http(s) URL or its interval is not a
-    duration, OSError when the file is unreadable.
+    duration, or the file passes SEEDS_FILE_MAX_BYTES or a line SEEDS_LINE_MAX_BYTES (read a line
+    at a time: ``/dev/zero`` or a huge file is refused at once); OSError when it is unreadable.
     """
     from archive.config import seconds_setting
     from archive.extraction.urls import host_of
 
     seeds: list[str] = []
     intervals: dict[str, float] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in _seed_lines(path):
         words = _COMMENT_RE.sub("", line).split()
         if not words:
             continue
@@ -110,6 +115,22 @@ def read_seeds(path: str | Path) -> tuple[list[str], dict[str, float]]:
         except ValueError as exc:
             raise ValueError(f"{path}:{number}: {exc}") from None
     return seeds, intervals
+
+
+def _seed_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """The lines of a seeds file, numbered from 1, within the size and line-length limits."""
+    total = 0
+    with open(path, "rb") as stream:
+        for number, raw in enumerate(iter(lambda: stream.readline(SEEDS_LINE_MAX_BYTES + 1), b""), start=1):
+            total += len(raw)
+            if len(raw.rstrip(b"\r\n")) > SEEDS_LINE_MAX_BYTES:
+                raise ValueError(f"{path}:{number}: line longer than {SEEDS_LINE_MAX_BYTES} bytes; not a seeds file?")
+            if total > SEEDS_FILE_MAX_BYTES:
+                raise ValueError(f"{path}: larger than {SEEDS_FILE_MAX_BYTES // 2**20} MiB; not a seeds file?")
+            try:
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(f"{path}:{number}: not UTF-8 text") from None
 
 
 def build_settings(db_url: str, *, overrides: dict[str, Any] | None = None,

@@ -115,6 +115,10 @@ NEWSARCHIVE_DB = None
 # Processes that run extraction (trafilatura); 0 means one per CPU
 NEWSARCHIVE_WORKERS = 0
 
+# Links of one HTML page that are followed and recorded in the frontier; the rest of a page with
+# more (a link farm, a huge archive index) are not read. Feeds and sitemaps are not capped.
+NEWSARCHIVE_MAX_LINKS_PER_PAGE = 1000
+
 # Show a live one-line status on stderr (only when stderr is a terminal)
 NEWSARCHIVE_PROGRESS = False
 

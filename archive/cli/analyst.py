@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,29 +17,54 @@ from typing import Any, Iterator
 import click
 
 from archive.cli.common import cut as _cut
-from archive.cli.common import db_option, duration, json_option, open_archive, printed
+from archive.cli.common import DB_INT, db_option, duration, json_option, open_archive, printed
 from archive.cli.common import read as _read
 from archive.cli.common import safe_url
 
 logger = logging.getLogger(__name__)
 
 def write_rows(rows: Iterator[dict[str, Any]], fmt: str, output: str | None, fields: list[str]) -> None:
-    """Write export rows as JSON lines, CSV or Parquet to ``output`` (stdout when None; not for Parquet)."""
-    if fmt == "parquet":
-        write_parquet(rows, output, fields)
+    """Write export rows as JSON lines, CSV or Parquet to ``output`` (stdout when None or ``-``; not
+    for Parquet). A file is replaced whole or not at all: the rows go to a temporary file beside
+    it, renamed over it once complete, so an export killed halfway leaves the previous file."""
+    if output in (None, "-"):
+        _write_text(rows, fmt, sys.stdout, fields)
         return
-    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "jsonl":
-            for row in rows:
-                stream.write(json.dumps({k: row.get(k) for k in fields}, ensure_ascii=False) + "\n")
+    with atomic_path(output) as temporary:
+        if fmt == "parquet":
+            write_parquet(rows, temporary, fields)
         else:
-            writer = csv.DictWriter(stream, fieldnames=fields, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-    finally:
-        if output:
-            stream.close()
+            with open(temporary, "w", encoding="utf-8", newline="") as stream:
+                _write_text(rows, fmt, stream, fields)
+
+
+def _write_text(rows: Iterator[dict[str, Any]], fmt: str, stream: Any, fields: list[str]) -> None:
+    if fmt == "jsonl":
+        for row in rows:
+            stream.write(json.dumps({k: row.get(k) for k in fields}, ensure_ascii=False) + "\n")
+    else:
+        writer = csv.DictWriter(stream, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary file's path beside ``path``, renamed over ``path`` when the block ends without
+    error and removed otherwise. A missing folder or an unwritable one is a one-line error."""
+    target = Path(path)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 @click.command()
@@ -100,7 +128,7 @@ def sources(as_json: bool, db_url: str) -> None:
 
 @click.command()
 @click.argument("words")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many articles.")
+@click.option("--limit", type=DB_INT, default=20, show_default=True, help="At most this many articles.")
 @json_option
 @db_option
 def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
@@ -211,7 +239,7 @@ def _parquet_value(name: str, value: Any) -> Any:
 @click.command()
 @click.option("-o", "--output", default="report.html", show_default=True, metavar="FILE",
               type=click.Path(dir_okay=False), help="Write the page to FILE (replaced if it exists).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, metavar="N",
+@click.option("--top", type=DB_INT, default=10, show_default=True, metavar="N",
               help="Show the N largest republished stories and their timelines.")
 @db_option
 def report(output: str, top: int, db_url: str) -> None:

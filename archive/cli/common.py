@@ -18,6 +18,13 @@ db_option = click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_
                          show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
+# A number the database compares with one of its integers (ids, sizes, limits): 1 to the largest
+# 32-bit integer, so a huge one is a usage error rather than an overflow deep in the driver.
+class _DbInt(click.IntRange):
+    name = "integer"
+
+
+DB_INT = _DbInt(min=1, max=2**31 - 1)
 DATE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
 
 

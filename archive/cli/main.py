@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive.cli.analyst import datasette_metadata, report, search, sources, stats, write_rows
 from archive.cli.common import cut as _cut
-from archive.cli.common import db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
-from archive.cli.ops import doctor, schedule
+from archive.cli.common import DB_INT, db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
+from archive.cli.ops import doctor, migrate, schedule
 from archive.errors import ArchiveError
 from archive.neardup.diff import describe
 
@@ -52,12 +52,19 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _parse_settings(values: tuple[str, ...]) -> dict[str, str]:
+    """The -s NAME=VALUE overrides, each checked now (a bad one is a usage error, not a traceback)."""
+    from crawler.checks import check_settings
+
     settings = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-s")
         settings[name.strip()] = value
+    try:
+        check_settings(settings)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="-s") from None
     return settings
 
 
@@ -88,7 +95,7 @@ def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> tuple[list[
 @click.argument("urls", nargs=-1, metavar="[URL ...]")
 @click.option("--seeds-file", type=click.Path(dir_okay=False),
               help="File of seed URLs, one a line, # comments; `URL recrawl=6h` sets the re-crawl interval of URL's host.")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--max-pages", type=DB_INT, help="Stop after this many responses.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does.")
 @click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
@@ -185,16 +192,17 @@ def run_stats(report: Any) -> dict[str, Any]:
             "articles_updated": report.updated, "articles_unchanged": report.unchanged,
             "skipped": report.skipped, "errors": report.errors, "seeds_ok": report.seeds_ok,
             "gone": report.gone, "resumed": report.resumed, "db_wait_retries": report.db_waits,
+            "charset_detected": report.charsets_detected,
             "finish_reason": report.finish_reason}
 
 
 @cli.command()
-@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--min-size", type=DB_INT, default=2, show_default=True,
               help="Only clusters with at least this many articles.")
 @story_filters
 @click.option("--sort", type=click.Choice(["size", "recent"]), default="size", show_default=True,
               help="Largest first, or most recently published first.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many clusters.")
+@click.option("--limit", type=DB_INT, help="At most this many clusters.")
 @json_option
 @db_option
 def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str, limit: int | None, as_json: bool,
@@ -223,7 +231,7 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 
 
 @cli.command()
-@click.argument("cluster_id", type=int)
+@click.argument("cluster_id", type=DB_INT)
 @click.option("--diff", "full", is_flag=True, help="List every paragraph cut, not only how many.")
 @json_option
 @db_option
@@ -273,8 +281,9 @@ def format_cluster(detail: dict[str, Any], color: bool = False, full: bool = Fal
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
               help="parquet needs pyarrow (pip install 'newsarchive[parquet]') and -o.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default stdout).")
-@click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="Write to FILE, replaced once the export is complete (default, or -: stdout).")
+@click.option("--min-size", type=DB_INT, default=1, show_default=True,
               help="Only articles of clusters with at least this many articles.")
 @story_filters
 @db_option
@@ -290,7 +299,7 @@ def export(fmt: str, output: str | None, min_size: int, site: str | None, since:
       newsarchive export --format csv > archive.csv
       newsarchive export --format parquet -o archive.parquet --site example.org --since 2026-03-01
     """
-    if fmt == "parquet" and not output:
+    if fmt == "parquet" and output in (None, "-"):
         raise click.UsageError("--format parquet needs -o FILE")
     filters = {"min_size": min_size, "site": site, "since": utc_bound(since), "until": utc_bound(until, whole_day=True)}
     from archive.analysis.queries import export_rows
@@ -300,7 +309,7 @@ def export(fmt: str, output: str | None, min_size: int, site: str | None, since:
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=DB_INT, default=20, show_default=True)
 @json_option
 @db_option
 def runs(limit: int, as_json: bool, db_url: str) -> None:
@@ -368,7 +377,7 @@ def _wait_forever() -> None:
         pass
 
 
-for _command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
+for _command in (doctor, migrate, schedule, stats, sources, search, report, datasette_metadata):
     cli.add_command(_command)
 
 

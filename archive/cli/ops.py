@@ -47,10 +47,34 @@ def doctor(as_json: bool, db_url: str) -> None:
         raise SystemExit(1)
 
 
+@click.command()
+@db_option
+def migrate(db_url: str) -> None:
+    """Create the archive, or upgrade its schema to this release's.
+
+    Crawls and imports do this themselves; the read-only commands (clusters, show, export, doctor
+    ...) never change an archive and ask for it when the schema is older than this release's.
+
+    \b
+    Examples:
+      newsarchive migrate
+      newsarchive migrate --db postgresql+psycopg://archive@db/news
+    """
+    from archive.storage.archive import Archive
+    from archive.storage.store import safe_url
+
+    try:
+        Archive(db_url).close()
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"archive {safe_url(db_url)} is at this release's schema", err=True)
+
+
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.option("--every", required=True, metavar="DURATION",
               help="Interval between crawl starts: 30m, 1h, 1d, 1h30m ...")
-@click.option("--runs", "max_runs", type=click.IntRange(min=1), help="Stop after this many crawls.")
+@click.option("--runs", "max_runs", type=click.IntRange(min=1, max=2**31 - 1),
+              help="Stop after this many crawls.")
 @click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED, metavar="[CRAWL OPTIONS] URL ...")
 @click.pass_context
 def schedule(ctx: click.Context, every: str, max_runs: int | None, crawl_args: tuple[str, ...]) -> None:

@@ -38,6 +38,7 @@ class Article:
     page_type: str | None = None         # og:type or JSON-LD @type, lower-cased
     credits: tuple[str, ...] = field(default=())   # publishers the page credits as origin
     is_excerpt: bool = False             # a teaser ending in "Read more at X"
+    charset_detected: str | None = None  # the charset detected when the declared one (or none) was wrong
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
+
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from archive.extraction.article import SkipReason, Skipped
 
 logger = logging.getLogger(__name__)
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),   # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 # Leading bytes of formats that are never an HTML page.
 _MAGIC = (
@@ -36,16 +29,7 @@ _NON_HTML_TYPES = re.compile(
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(?:!doctype|html|head|body|meta|title|div|p|a|article|main|section|span|table|h\d)\b",
                        re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,100}?encoding\s*=\s*["']([a-zA-Z0-9_.:-]{2,40})""")
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_.:-]{2,40})""", re.IGNORECASE)
-
-# WHATWG: these labels all mean windows-1252 (whose C1 range Python's latin-1 gets wrong).
-_WINDOWS_1252_LABELS = frozenset({
-    "ascii", "us-ascii", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "cp819", "ibm819",
-    "iso-ir-100", "windows-1252", "cp1252", "x-cp1252", "iso_8859-1", "iso88591",
-})
-
 
 def _whatwg_1252_table() -> dict[int, str]:
     table = {}
@@ -84,7 +68,7 @@ def sniff_body(body: bytes | str, content_type: str | None = None) -> Skipped | 
         head_text = body.lstrip()[:2048]
         head = head_text.encode("utf-8", "replace")
     else:
-        if any(body.startswith(bom) for bom, _ in _BOMS):
+        if read_bom(body)[0]:
             return None
         head = body.lstrip()[:2048]
         for magic, name in _MAGIC:
@@ -111,16 +95,8 @@ def charset_of(content_type: str | None) -> str | None:
 
 
 def _codec(label: str | None) -> str | None:
-    """A Python codec for a charset label, or ``None`` for an unknown label."""
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    if label in _WINDOWS_1252_LABELS:
-        return "windows-1252"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+    """A Python codec for a charset label (WHATWG's aliases: latin-1 is windows-1252), or None."""
+    return resolve_encoding(label.strip().strip("\"'")) if label else None
 
 
 def _decode_1252(body: bytes) -> str:
@@ -132,40 +108,39 @@ def _decode_1252(body: bytes) -> str:
 
 
 def _declared_codecs(body: bytes, declared: str | None) -> list[str]:
-    codecs_found = []
-    for label in (charset_of(declared),):
-        codec = _codec(label)
-        if codec:
-            codecs_found.append(codec)
-    head = body[:4096]
-    for pattern in (_XML_ENCODING, _META_CHARSET):
-        match = pattern.search(head)
-        if match:
-            codec = _codec(match.group(1).decode("ascii", "replace"))
-            if codec:
-                codecs_found.append(codec)
-    return codecs_found
+    """The codecs the HTTP header (``declared``) and the page itself (``<meta>``, ``<?xml``) name."""
+    labels = (charset_of(declared), html_body_declared_encoding(body[:4096]))
+    return [codec for codec in map(_codec, labels) if codec]
 
 
 def decode_html(body: bytes, declared: str | None = None) -> str:
-    """Decode an HTML body: BOM, then strict UTF-8, then the charset declared in the HTTP
-    header (``declared``, a charset name or a whole Content-Type value) or in ``<meta>``, then
-    windows-1252; finally repair UTF-8 text that was decoded as windows-1252 once too often.
+    """Decode an HTML body (see :func:`decode_html_detected`).
 
     >>> decode_html("<p>Élection</p>".encode("utf-8"), "iso-8859-1")
     '<p>Élection</p>'
     >>> decode_html("<p>café</p>".encode("cp1252"))
     '<p>café</p>'
     """
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom):].decode(codec, errors="replace")
+    return decode_html_detected(body, declared)[0]
+
+
+def decode_html_detected(body: bytes, declared: str | None = None) -> tuple[str, str | None]:
+    """Decode an HTML body: BOM, then strict UTF-8, then the charset declared in the HTTP header
+    (``declared``, a charset name or a whole Content-Type value) or in ``<meta>`` when it decodes
+    the body cleanly, then windows-1252 unless that reads as gibberish and a detected charset
+    (charset-normalizer) reads better; finally repair UTF-8 text that was decoded as windows-1252
+    once too often. The second value names the detected charset when detection was used (the
+    declaration was wrong or missing), else None."""
+    encoding, bom = read_bom(body)
+    if encoding:
+        return body[len(bom):].decode(encoding, errors="replace"), None
+    detected = None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         text = None
         for codec in _declared_codecs(body, declared):
-            if codec in ("utf-8", "windows-1252"):
+            if codec in ("utf-8", "cp1252"):
                 continue   # UTF-8 already failed; windows-1252 is the fallback below
             try:
                 text = body.decode(codec)
@@ -173,8 +148,30 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
             except (UnicodeDecodeError, LookupError):
                 logger.debug("declared charset %s does not decode the body", codec)
         if text is None:
-            text = _decode_1252(body)
-    return repair_mojibake(text)
+            text, detected = _fallback(body)
+    return repair_mojibake(text), detected
+
+
+GIBBERISH = 0.2     # charset-normalizer's mess ratio above which a windows-1252 reading is doubted
+
+
+def _fallback(body: bytes) -> tuple[str, str | None]:
+    """windows-1252, or the charset charset-normalizer detects when windows-1252 reads as gibberish
+    (Cyrillic or Greek bytes shown as accented Latin letters) and the detected one reads better."""
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    text = _decode_1252(body)
+    mess = mess_ratio(text[:20_000], maximum_threshold=1.0)
+    if mess <= GIBBERISH:
+        return text, None
+    best = from_bytes(body).best()
+    if best is None or _codec(best.encoding) in (None, "cp1252"):
+        return text, None
+    candidate = str(best)
+    if mess_ratio(candidate[:20_000], maximum_threshold=1.0) >= mess:
+        return text, None
+    return candidate, best.encoding
 
 
 def _undo(match: re.Match[str]) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -20,8 +21,9 @@ from trafilatura.utils import load_html
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import remove_chrome_lines
 from archive.extraction.credit import excerpt_publisher, split_credits
-from archive.extraction.decode import charset_of, decode_html, repair_mojibake, sniff_body
+from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
+from archive.extraction.linkdensity import mostly_links
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
 from archive.extraction.urls import url_key
@@ -95,8 +97,12 @@ def extract(body: bytes | str, url: str, *, found_via: str | None = None,
         logger.debug("skip %s: %s", url, skipped)
         return skipped
     try:
-        html = repair_mojibake(body) if isinstance(body, str) else decode_html(body, charset_of(content_type))
+        html, detected = (repair_mojibake(body), None) if isinstance(body, str) else decode_html_detected(
+            body, charset_of(content_type))
         result = _extract_html(html, url, found_via)
+        if detected and isinstance(result, Article):
+            logger.info("%s: the declared charset does not decode it; detected %s", url, detected)
+            result = replace(result, charset_detected=detected)
     except (ValueError, TypeError, AttributeError, LookupError, RecursionError, etree.LxmlError) as exc:
         logger.warning("skip %s: extraction failed (%s: %s)", url, type(exc).__name__, exc)
         return Skipped(SkipReason.MALFORMED, f"{type(exc).__name__}: {exc}"[:200])
@@ -153,6 +159,9 @@ def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipp
     lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "no body text found")
+    links_only = mostly_links(tree, lines)
+    if links_only:
+        return Skipped(SkipReason.NOT_ARTICLE, links_only)
     blocks = text_blocks(tree)
     verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
     if verdict:

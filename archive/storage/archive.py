@@ -25,7 +25,7 @@ from archive.storage.models import Article, ArticleVersion, Cluster, Site, utcno
 from archive.neardup.normalize import words
 from archive.storage.placement import detach, place, resolve_cluster
 from archive.storage.retry import retry_races
-from archive.storage.store import check_meta, make_engine, migrate, reader_factory, session_factory
+from archive.storage.store import check_meta, check_schema, make_engine, migrate, reader_factory, session_factory
 from archive.extraction.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,15 @@ class Archive(CrawlState):
                  readonly: bool = False) -> None:
         self.url = resolve_db_url(url)
         self.config = config or ArchiveConfig()
-        self._engine = make_engine(self.url)
-        migrate(self._engine)
+        self._engine = make_engine(self.url, readonly=readonly)
+        try:
+            if readonly:      # readers open what exists; only writers create and upgrade archives
+                check_schema(self._engine, self.url)
+            else:
+                migrate(self._engine)
+        except BaseException:
+            self._engine.dispose()
+            raise
         self._sessions = session_factory(self._engine)
         self.reader = reader_factory(self._engine)     # read-only sessions: ``with archive.reader() as session``
         self._site_ids: dict[str, tuple[int, bool]] = {}     # host -> (id, named), see _site

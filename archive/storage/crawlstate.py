@@ -68,15 +68,16 @@ class CrawlState:
             raise WriteFailed(str(exc).splitlines()[0]) from exc
 
     def frontier_due(self, hosts: list[str]) -> Iterator[DueRow]:
-        """Pending frontier rows of ``hosts`` whose next attempt is due (read-only, streamed)."""
-        after, now = "", utcnow()
+        """Pending frontier rows of ``hosts`` whose next attempt is due, best first (read-only,
+        streamed: a batch is read when the one before it has been consumed)."""
+        after, now = frontier.FIRST, utcnow()
         while True:
             with self.reader() as session:      # one short read per batch: never holds the crawl back
                 rows = frontier.due(session, hosts, now, after=after)
-            yield from (DueRow(*row) for row in rows)
+            yield from (DueRow(row.url_key, row.url, row.found_via, row.depth) for row in rows)
             if len(rows) < frontier.DUE_BATCH:
                 return
-            after = rows[-1].url_key
+            after = (rows[-1].rank, rows[-1].depth, rows[-1].url_key)
 
     def fetched_since(self, hosts: Iterable[str], since: datetime) -> Iterator[list[str]]:
         """URLs of ``hosts`` whose frontier row left ``pending`` since ``since``, in batches."""

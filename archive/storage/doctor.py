@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from archive.errors import DatabaseUnavailable
 from archive.storage.models import Article, Cluster, LeadKey, LshBand, Meta
-from archive.storage.store import make_engine, safe_url
+from archive.storage.store import check_schema, make_engine, safe_url
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -133,8 +133,9 @@ def check_archive(db_url: str) -> list[Check]:
     """
     from sqlalchemy.orm import Session
 
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, readonly=True)
     try:
+        check_schema(engine, db_url)        # an empty database, an older or a newer release's schema
         if not inspect(engine).has_table(Article.__tablename__):
             raise DatabaseUnavailable(f"{safe_url(db_url)} is not a newsarchive archive (no article table)")
         with Session(engine) as session:

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, case, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ from archive.extraction.urls import host_of, url_key
 
 MAX_ATTEMPTS = 3              # failed fetches of one URL, over runs, before it is given up
 RETRY_AFTER = timedelta(minutes=30)   # first wait before a failed URL is tried again; doubles
-DUE_BATCH = 1000              # pending rows read at once when a crawl starts
+DUE_BATCH = 1000              # pending rows read at once, as a crawl needs them
 KNOWN_LIMIT = 200_000         # url_keys a writer remembers as committed before it starts afresh
 
 
@@ -143,15 +143,24 @@ def _mark_one(session: Session, url: str, mark: PageMark, now: datetime) -> str:
     return key
 
 
-def due(session: Session, hosts: Iterable[str], now: datetime | None = None, *, after: str = "",
-        limit: int = DUE_BATCH) -> list[Row[Any]]:
-    """Up to ``limit`` pending rows of ``hosts`` whose next attempt is due, by ``url_key`` after
-    ``after`` (url_key, url, found_via, depth): page through a large frontier with ``after``."""
+# Pending rows are read in this order: how they were found (seeds, sitemaps, feeds and news
+# sitemaps, then links and anything else), then depth, then url_key.
+_RANK = {"seed": 0, "sitemap": 1, "news_sitemap": 2, "feed": 2}
+FIRST = (-1, -1, "")         # the ``after`` of the first batch: before every row
+
+
+def due(session: Session, hosts: Iterable[str], now: datetime | None = None, *,
+        after: tuple[int, int, str] = FIRST, limit: int = DUE_BATCH) -> list[Row[Any]]:
+    """Up to ``limit`` pending rows of ``hosts`` whose next attempt is due, in priority order (see
+    ``_RANK``), after the row whose (rank, depth, url_key) is ``after``: page through a large
+    frontier a batch at a time with ``after=(row.rank, row.depth, row.url_key)`` of the last row."""
     now = now or utcnow()
-    query = (select(Frontier.url_key, Frontier.url, Frontier.found_via, Frontier.depth)
-             .where(Frontier.state == PENDING, Frontier.host.in_(sorted(set(hosts))), Frontier.url_key > after,
+    rank = case(_RANK, value=Frontier.found_via, else_=len(set(_RANK.values())))
+    query = (select(Frontier.url_key, Frontier.url, Frontier.found_via, Frontier.depth, rank.label("rank"))
+             .where(Frontier.state == PENDING, Frontier.host.in_(sorted(set(hosts))),
+                    tuple_(rank, Frontier.depth, Frontier.url_key) > tuple_(*after),
                     (Frontier.next_attempt_at.is_(None)) | (Frontier.next_attempt_at <= now))
-             .order_by(Frontier.url_key).limit(limit))
+             .order_by(rank, Frontier.depth, Frontier.url_key).limit(limit))
     return session.execute(query).all()
 
 

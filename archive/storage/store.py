@@ -9,7 +9,7 @@ import random
 import sqlite3
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 # Alembic logs its plugin set-up at INFO when imported; the CLI's log level is INFO by then.
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -17,11 +17,11 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.errors import ConfigMismatch, DatabaseUnavailable
+from archive.errors import ConfigMismatch, DatabaseUnavailable, SchemaMismatch
 from archive.storage.models import Meta
 from archive.storage.retry import first_line as _first_line
 from archive.storage.retry import sqlite_locked
@@ -35,6 +35,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # How long one SQLite statement waits for another program's write lock before it fails ("database
 # is locked"); past it, a crawl's writes are retried for NEWSARCHIVE_DB_WAIT (crawler.pipelines).
 SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("NEWSARCHIVE_SQLITE_BUSY_TIMEOUT_MS", "30000"))
+# How long connecting to a PostgreSQL server may take before it counts as unreachable (then waited
+# out like any unreachable archive: NEWSARCHIVE_DB_WAIT for a crawl's writes).
+PG_CONNECT_TIMEOUT = float(os.environ.get("NEWSARCHIVE_PG_CONNECT_TIMEOUT", "10"))
 # Serialises Alembic upgrades of one PostgreSQL database by workers that start together.
 _MIGRATE_LOCK = int.from_bytes(hashlib.blake2b(b"newsarchive:migrate", digest_size=8).digest(), "big", signed=True)
 
@@ -83,34 +86,80 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READONLY) else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``; raise DatabaseUnavailable with one line when impossible."""
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
+    """Create the engine for ``url``; raise DatabaseUnavailable with one line when impossible.
+    ``readonly`` opens a SQLite file read-only (never creating it) and never changes its mode."""
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            database = parsed.database or ""
-            if database and database != ":memory:" and not database.startswith("file:"):
-                parent = Path(database).expanduser().resolve().parent
-                if not parent.is_dir():
-                    raise DatabaseUnavailable(
-                        f"cannot open {safe_url(url)}: folder {parent} does not exist (see --db / NEWSARCHIVE_DB)")
-            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin)
+            engine = _sqlite_engine(parsed, url, readonly)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            if parsed.get_backend_name() == "postgresql" and not parsed.database:
+                raise DatabaseUnavailable(f"cannot open {safe_url(url)}: the URL names no database "
+                                          "(postgresql+psycopg://USER@HOST/DATABASE; see --db / NEWSARCHIVE_DB)")
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args=_pg_connect_args(parsed))
     except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
         raise DatabaseUnavailable(f"cannot open {safe_url(url)}: {_first_line(exc)} (see --db / NEWSARCHIVE_DB)") from exc
     return engine
 
 
+def _pg_connect_args(parsed: URL) -> dict[str, Any]:
+    """Give up connecting after NEWSARCHIVE_PG_CONNECT_TIMEOUT seconds (libpq's own default waits
+    for each address of the host in turn, minutes in all), unless the URL sets connect_timeout."""
+    if parsed.get_backend_name() != "postgresql" or "connect_timeout" in parsed.query:
+        return {}
+    return {"connect_timeout": max(1, round(PG_CONNECT_TIMEOUT))}
+
+
+def _sqlite_engine(parsed: URL, url: str, readonly: bool) -> Engine:
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database).expanduser().resolve()
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(
+                f"cannot open {safe_url(url)}: folder {path.parent} does not exist (see --db / NEWSARCHIVE_DB)")
+        if readonly:
+            if not path.is_file():
+                raise DatabaseUnavailable(f"no archive at {safe_url(url)}: {path} does not exist "
+                                          "(see --db / NEWSARCHIVE_DB)")
+            parsed = parsed.set(database=f"file:{path}", query={**parsed.query, **_readonly_query(path)})
+    engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_reader_pragmas if readonly else _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin_reading if readonly else _sqlite_begin)
+    return engine
+
+
+def _readonly_query(path: Path) -> dict[str, str]:
+    """SQLite URI parameters that open ``path`` read-only. A WAL archive needs its -shm file, which
+    a reader can only create in a folder it may write: in a read-only folder, without one, the
+    file is opened as immutable (what a read-only copy of an archive is)."""
+    query = {"mode": "ro", "uri": "true"}
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists():
+        query["immutable"] = "1"
+    return query
+
+
+def _sqlite_reader_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin_reading(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema with the archive's Alembic migrations."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    """Create or upgrade the schema with the archive's Alembic migrations (what writers do).
+    Raises SchemaMismatch for an archive made by a newer newsarchive."""
+    cfg = _alembic_config()
     try:
-        if _at_head(engine, cfg):
+        current = _current(engine)
+        if current == _script(cfg).heads:
             return
+        _refuse_newer(engine, cfg, current)
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(select(func.pg_advisory_xact_lock(_MIGRATE_LOCK)))
@@ -121,15 +170,56 @@ def migrate(engine: Engine) -> None:
             f"cannot open {safe_url(str(engine.url))}: {_first_line(exc)} (see --db / NEWSARCHIVE_DB)") from exc
 
 
-def _at_head(engine: Engine, cfg: Config) -> bool:
-    """True when the schema is current: opening an archive then writes nothing."""
-    from alembic.runtime.migration import MigrationContext
+def check_schema(engine: Engine, db_url: str | None = None) -> None:
+    """What readers do instead of migrating: raise a one-line ArchiveError unless the database is
+    an archive whose schema is this release's (an empty database, one made by a newer release or
+    one that needs `newsarchive migrate`)."""
+    cfg = _alembic_config()
+    url = safe_url(db_url or str(engine.url))
+    try:
+        current = _current(engine)
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(f"cannot open {url}: {_first_line(exc)} (see --db / NEWSARCHIVE_DB)") from exc
+    if not current:
+        raise DatabaseUnavailable(f"{url} is not a newsarchive archive (no schema: a crawl or `newsarchive migrate` "
+                                  "creates one)")
+    _refuse_newer(engine, cfg, current)
+    if current != _script(cfg).heads:
+        raise SchemaMismatch(f"the archive {url} has an older schema ({', '.join(sorted(current))}); "
+                             f"upgrade it with `newsarchive migrate --db URL`")
+
+
+def _refuse_newer(engine: Engine, cfg: Config, current: set[str]) -> None:
+    known = {revision.revision for revision in _script(cfg).walk_revisions()}
+    unknown = sorted(current - known)
+    if unknown:
+        raise SchemaMismatch(f"this archive was made by a newer newsarchive (schema {', '.join(unknown)}); "
+                             "upgrade newsarchive")
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return cfg
+
+
+def _script(cfg: Config) -> Any:
     from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(cfg)
+    script.heads = set(script.get_heads())
+    return script
+
+
+def _current(engine: Engine) -> set[str]:
+    """The archive's Alembic revisions (none for an empty database), read without writing."""
+    from alembic.runtime.migration import MigrationContext
 
     with engine.execution_options(**{READONLY: True}).connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
         connection.rollback()
-    return set(current) == set(ScriptDirectory.from_config(cfg).get_heads())
+    return set(current)
 
 
 def reader_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from crawler.guards import InternalAddress
 from crawler.incremental import Fresh, NotModified
 from crawler.items import PageItem, page_mark
 from crawler.progress import DEAD_LINK_KINDS
-from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
+from crawler.middlewares import BUDGET_SENT_STAT, OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Container, Iterable, Iterator
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 # sitemaps. Anything else is stopped as soon as its headers arrive.
 ACCEPTED_TYPES = ("html", "xml", "text/", "gzip")
 _IGNORED_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
+MAX_LINKS_PER_PAGE = 1000    # links of one HTML page followed (NEWSARCHIVE_MAX_LINKS_PER_PAGE)
+RESUME_POLL = 0.05           # seconds between looks at the downloader while it has no room
 SCOPE_CACHE = 50_000     # link URLs whose normalised form the spider remembers
 # Feed and news-sitemap entries are likely articles: fetch them before plain links.
 PRIORITY = {"seed": 30, "sitemap": 20, "news_sitemap": 15, "feed": 15, "link": 0}
@@ -98,6 +101,9 @@ def error_kind(failure: Failure) -> str:
             return kind
     if isinstance(getattr(exc, "kind", None), str):      # our IgnoreRequest subclasses name their kind
         return exc.kind
+    if isinstance(exc, IgnoreRequest) and (type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded"
+                                           or "exceeded DOWNLOAD_MAXSIZE" in str(exc)):
+        return "too_large"         # a compressed body (a gzip bomb) past the size limit once unpacked
     if isinstance(exc, IgnoreRequest):
         return "too_many_redirects" if str(exc) == "max redirections reached" else "ignored"
     return type(exc).__name__.lower()
@@ -120,6 +126,7 @@ class NewsSpider(scrapy.Spider):
         self.pages = 0
         self.seeds_ok = 0
         self.run_id: int | None = None
+        self.max_links = MAX_LINKS_PER_PAGE
         self._seen: set[str] = set()
         self._scoped: dict[str, tuple[str, str, bool] | None] = {}      # see _scope_of
 
@@ -127,6 +134,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.run_id = crawler.settings.getint("NEWSARCHIVE_RUN_ID") or None
+        spider.max_links = crawler.settings.getint("NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
         crawler.signals.connect(spider.on_headers_received, signal=signals.headers_received)
         return spider
 
@@ -137,7 +145,13 @@ class NewsSpider(scrapy.Spider):
             request = self._request(url, "seed", seed=True)
             if request is not None:
                 yield request
-        for row in self._due():          # what earlier runs found and did not finish
+        # What earlier runs found and did not finish, best first, read as the crawl needs it: only
+        # while the downloader has room, and never past the page budget (rows left unread cost nothing).
+        for row in self._due():
+            while self.crawler.engine is not None and self.crawler.engine.needs_backout():
+                await asyncio.sleep(RESUME_POLL)
+            if self._budget_left() == 0:
+                return
             request = self._request(row.url, row.found_via if row.found_via in PRIORITY else "link", depth=row.depth)
             if request is not None:
                 self.crawler.stats.inc_value("newsarchive/frontier/resumed")
@@ -189,12 +203,17 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(normalized, callback=self.parse, errback=self.on_error,
                               meta=meta, priority=PRIORITY[found_via], dont_filter=again)
 
-    def _links(self, urls: Iterable[str], found_via: str, *, files: Container[str] | None = None) -> tuple[Link, ...]:
+    def _links(self, urls: Iterable[str], found_via: str, *, files: Container[str] | None = None,
+               limit: int | None = None) -> tuple[Link, ...]:
         """The in-scope URLs among ``urls``, normalised, each once, as frontier links. With ``files``,
         a URL whose path names an image, document, archive ... by its extension is kept only when
-        it is in ``files``."""
+        it is in ``files``. With ``limit``, the first ``limit`` links only (the rest are not read)."""
         found: dict[str, Link] = {}
         for url in urls:
+            if limit is not None and len(found) >= limit:
+                self.crawler.stats.inc_value("newsarchive/links_capped")
+                logger.info("%s holds more than %d links: the rest are not followed", found_via, limit)
+                break
             scoped = self._scope_of(url)
             if scoped is not None and (files is None or not scoped[2] or url in files):
                 found.setdefault(scoped[1], Link(scoped[0], found_via))
@@ -217,11 +236,15 @@ class NewsSpider(scrapy.Spider):
         return scoped
 
     def _follow(self, links: Iterable[Link]) -> Iterator[scrapy.Request]:
-        if self._limit_reached():
-            return
+        """Requests for ``links`` not seen yet: no more than the page budget has room for (the
+        others stay pending in the frontier for the next run)."""
+        left = self._budget_left()
         for link in links:
+            if left is not None and left <= 0:
+                return
             request = self._request(link.url, link.found_via)
             if request is not None:
+                left = None if left is None else left - 1
                 yield request
 
     def _record(self, response: Response, status: str, links: tuple[Link, ...] = (),
@@ -239,6 +262,14 @@ class NewsSpider(scrapy.Spider):
 
     def _limit_reached(self) -> bool:
         return self.max_pages is not None and self.pages >= self.max_pages
+
+    def _budget_left(self) -> int | None:
+        """Fetches the page budget still allows (None: no budget): max_pages less the pages parsed
+        or the requests sent, whichever is more."""
+        if self.max_pages is None:
+            return None
+        sent = self.crawler.stats.get_value(BUDGET_SENT_STAT, 0) if self.crawler else 0
+        return max(0, self.max_pages - max(self.pages, sent))
 
     # -- responses -------------------------------------------------------------------------
 
@@ -300,7 +331,7 @@ class NewsSpider(scrapy.Spider):
     def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
-        links = self._links((*found.canonical, *found.links), "link", files=found.canonical)
+        links = self._links((*found.canonical, *found.links), "link", files=found.canonical, limit=self.max_links)
         yield PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),

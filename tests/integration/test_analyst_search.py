@@ -131,7 +131,7 @@ def test_the_migration_indexes_the_articles_already_archived(built):
             if built.startswith("sqlite") else []
     engine.dispose()
     assert tables == []
-    Archive(built, readonly=True).close()                            # opening it upgrades it
+    Archive(built).close()                                # opening it for writing upgrades it
     assert urls(built, '"lighthouse keeper"') == STORM
     assert urls(built, "glasshouse") == ["http://valley.test/museum"]
 

@@ -55,7 +55,7 @@ def test_archive_made_at_revision_0001_opens_and_gains_the_views(db_url):
                  "hash": f"h{aid}", "sig": b"\0", "role": role, "seen": seen,
                  "pub": "2025-01-01 00:00:00" if aid == 1 else None})
     engine.dispose()
-    with Archive(db_url, readonly=True) as archive:
+    with Archive(db_url) as archive:            # opened for writing: upgraded (a reader would refuse it)
         assert archivecheck.stats(archive)["articles"] == 2
     (row,) = _rows(db_url, "SELECT * FROM syndication")
     assert (row["origin_publisher"], row["republisher"], row["stories"]) == ("A News", "b.test", 1)

@@ -96,4 +96,5 @@ def test_a_database_that_is_not_an_archive_is_a_one_line_error(run_cli, tmp_path
     create_engine(f"sqlite:///{empty}").connect().close()
     result = run_cli("doctor", "--db", f"sqlite:///{empty}")
     assert result.code == 1 and result.err.strip().splitlines() == [
-        f"Error: sqlite:///{empty} is not a newsarchive archive (no article table)"]
+        f"Error: sqlite:///{empty} is not a newsarchive archive (no schema: a crawl or `newsarchive migrate` "
+        "creates one)"]

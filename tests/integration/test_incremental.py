@@ -260,7 +260,7 @@ def test_a_bad_recrawl_interval_fails_the_run_with_one_line_before_any_fetch(new
     finally:
         server.shutdown()
         server.server_close()
-    assert result.code == 1 and site.hits == []
-    assert result.err_lines[-1] == ("Error: bad setting NEWSARCHIVE_RECRAWL_AFTER=weekly: not a duration: 'weekly' "
-                                    "(use e.g. 30m, 1h, 1d or 1h30m)")
+    assert result.code == 2 and site.hits == []          # a usage error, refused when the command starts
+    assert result.err_lines[-1] == ("Error: Invalid value for -s: bad setting NEWSARCHIVE_RECRAWL_AFTER=weekly: "
+                                    "not a duration: 'weekly' (use e.g. 30m, 1h, 1d or 1h30m)")
     assert "Traceback" not in result.err
