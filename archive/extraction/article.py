@@ -38,6 +38,10 @@ class Article:
     page_type: str | None = None         # og:type or JSON-LD @type, lower-cased
     credits: tuple[str, ...] = field(default=())   # publishers the page credits as origin
     is_excerpt: bool = False             # a teaser ending in "Read more at X"
+    date_source: str | None = None       # where ``published`` was read ("json-ld datePublished", "url", ...)
+    dates: tuple[tuple[str, str], ...] = field(default=())   # every date the page declares: (source, ISO)
+    publisher: tuple[str, ...] = field(default=())  # JSON-LD publisher names and URLs
+    rights: tuple[str, ...] = field(default=())     # credits read only from a copyright notice ("© X 2024")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from typing import Any, Iterator
 from sqlalchemy import select
 
 from archive.neardup import lines as pagelines
-from archive.storage import chrome, frontier
+from archive.storage import chrome, frontier, publishers
+from archive.storage.publishers import evidence_of
 from archive.extraction.article import Article as ArticleValue
 from archive.extraction.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
@@ -158,6 +159,7 @@ class Archive:
         row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
         session.add(row)
         session.flush()
+        publishers.learn(session, row, host_of(row.url))
         cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
         if self._learn(session, row, lines):        # other pages placed again: this one's cluster may have moved
             session.refresh(row, ["cluster_id", "similarity"])
@@ -196,7 +198,8 @@ class Archive:
             url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
             author=a.author, sitename=a.sitename, published=a.published, language=a.language, text=text, raw_text=a.text,
             text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
-            credits=list(a.credits), is_excerpt=a.is_excerpt, found_via=found_via, etag=etag,
+            credits=list(a.credits), date_source=a.date_source, evidence=evidence_of(a), is_excerpt=a.is_excerpt,
+            found_via=found_via, etag=etag,
             last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at)
 
     def _revisit(self, session, row: Article, a: ArticleValue, text: str, fp: Fingerprint,  # noqa: ANN001
@@ -212,6 +215,8 @@ class Archive:
         row.title, row.author, row.published = a.title, a.author, a.published or row.published
         row.sitename = a.sitename or row.sitename
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
+        row.date_source, row.evidence = a.date_source if a.published else row.date_source, evidence_of(a)
+        publishers.learn(session, row, host_of(row.url))
         self._refingerprint(session, row, a.text, text, fp)
         return IngestResult(IngestStatus.UPDATED, row.id, row.cluster_id, row.similarity)
 

@@ -1,0 +1,106 @@
+"""Publishers learned as pages arrive: every name and domain a page ties together, in one table.
+
+A page declares who publishes it: its ``og:site_name``, its JSON-LD ``publisher`` (name and url),
+and, when the page's declared canonical is its own publisher's page, that page's domain; its
+serving host counts when one of its names spells it. Those names and registrable domains become
+aliases of one publisher (``publisher_alias``); aliases already known to several publishers merge
+them. The canonical choice reads a member's aliases to recognise its publisher in other spellings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+
+from archive.extraction.urls import url_key
+from archive.neardup.canonical import Member, own_canonical
+from archive.neardup.publishers import Identity, name_fits_domain, name_words, registrable_domain
+from archive.storage.models import Article, Publisher, PublisherAlias
+from archive.storage.store import lock_keys
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from archive.extraction.article import Article as ArticleValue
+
+MAX_KEY = 255
+
+
+def evidence_of(a: ArticleValue) -> dict[str, Any]:
+    """What a page declares about its date and publisher, kept with the article for ``--why``."""
+    return {"dates": [list(d) for d in a.dates], "publisher": list(a.publisher), "rights": list(a.rights)}
+
+
+def page_aliases(row: Article, host: str) -> list[tuple[str, str, str, str]]:
+    """(kind, key, value, source) of every name and domain ``row`` declares for its publisher."""
+    evidence = row.evidence or {}
+    found: list[tuple[str, str, str]] = []       # (value, source, kind hint)
+    if row.sitename:
+        found.append((row.sitename, "og:site_name", ""))
+    found += [(v, "json-ld publisher", "") for v in evidence.get("publisher", [])]
+    identity = Identity.of([v for v, _, _ in found])
+    member = Member(row.id, row.url_key, host, row.sitename, url_key(row.canonical_url) if row.canonical_url else None,
+                    publisher=tuple(evidence.get("publisher", [])))
+    if identity and member.declared and own_canonical(member):
+        found.append((member.declared.split("/", 1)[0], "canonical host", "domain"))
+    domain = registrable_domain(host)
+    if domain and any(name_fits_domain(n, domain) for n in identity.names):
+        found.append((host, "host", "domain"))
+    aliases: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for value, source, hint in found:
+        domain = registrable_domain(value) if hint or "." in value and " " not in value.strip() else ""
+        kind, key = ("domain", domain) if domain else ("name", "".join(name_words(value)))
+        if key:
+            aliases.setdefault((kind, key[:MAX_KEY]), (kind, key[:MAX_KEY], value[:2000], source))
+    return list(aliases.values())
+
+
+def learn(session: Session, row: Article, host: str) -> int | None:
+    """Record the publisher aliases ``row`` declares; set and return its publisher id (``None``
+    when the page declares nothing). Aliases known to several publishers merge them."""
+    aliases = page_aliases(row, host)
+    if not aliases:
+        return None
+    lock_keys(session, [f"publisher:{kind}:{key}" for kind, key, _, _ in aliases])
+    known = {(a.kind, a.key): a for a in session.scalars(select(PublisherAlias).where(
+        PublisherAlias.key.in_([key for _, key, _, _ in aliases])))}
+    known = {k: a for k, a in known.items() if k in {(kind, key) for kind, key, _, _ in aliases}}
+    ids = sorted({a.publisher_id for a in known.values()})
+    if ids:
+        target = ids[0]
+        if ids[1:]:
+            _merge(session, target, ids[1:])
+    else:
+        publisher = Publisher(name=next((v for kind, _, v, _ in aliases if kind == "name"), aliases[0][2]))
+        session.add(publisher)
+        session.flush()
+        target = publisher.id
+    for kind, key, value, source in aliases:
+        alias = known.get((kind, key))
+        if alias is None:
+            session.add(PublisherAlias(kind=kind, key=key, publisher_id=target, value=value, source=source))
+        else:
+            alias.pages += 1
+    row.publisher_id = target
+    session.flush()
+    return target
+
+
+def _merge(session: Session, target: int, others: list[int]) -> None:
+    session.execute(update(PublisherAlias).where(PublisherAlias.publisher_id.in_(others)).values(publisher_id=target))
+    session.execute(update(Article).where(Article.publisher_id.in_(others)).values(publisher_id=target))
+    session.execute(delete(Publisher).where(Publisher.id.in_(others)))
+
+
+def aliases_of(session: Session, publisher_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """Every name and domain (as first seen) of each publisher in ``publisher_ids``."""
+    if not publisher_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = session.execute(select(PublisherAlias.publisher_id, PublisherAlias.kind, PublisherAlias.key,
+                                  PublisherAlias.value).where(PublisherAlias.publisher_id.in_(publisher_ids)))
+    for publisher_id, kind, key, value in rows:
+        found.setdefault(publisher_id, []).append(key if kind == "domain" else value)
+    return {k: tuple(v) for k, v in found.items()}
+
