@@ -27,8 +27,9 @@ WEIGHTS: dict[str, float] = {
     "earliest": 2.0,         # it has the earliest trusted publication date
     "own_canonical": 1.0,    # its rel=canonical names its own publisher's page (served from another host)
     "fullest": 1.0,          # it has the most text
-    "first_seen": 0.5,       # the archive saw it first
 }
+# Equal points: the earliest trusted date, then the first seen (arrival order never adds points,
+# so the choice does not depend on the order pages arrive in), then the lowest id.
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,6 @@ class _Cluster:
         dates = [d for d in (trusted_date(m) for m in pool) if d is not None]
         self.earliest = min(dates) if dates else None
         self.largest = max((m.size for m in pool), default=0)
-        seen = [m.first_seen.replace(tzinfo=None) for m in pool if m.first_seen]
-        self.first_seen = min(seen) if seen else None
 
     def stands_for(self, m: Member) -> set[str]:
         """The URLs whose votes go to ``m``: its own, and the absent page it declares as its
@@ -140,11 +139,18 @@ class _Cluster:
         return own
 
     def credited(self, m: Member) -> bool:
+        """``m`` is the credited publisher's page (its own names or domains, or its own canonical's)."""
         if not self.origin:
             return False
         if m.identity.knows(self.origin):
             return True
-        return bool(m.declared) and not declares_other_publisher(m) and names_match(self.origin, _host(m.declared))
+        return bool(m.declared) and not declares_other_publisher(m) and self.declares_credited(m)
+
+    def declares_credited(self, m: Member) -> bool:
+        """``m`` declares a page of the credited publisher the archive does not hold: it stands
+        in for the credited original rather than pointing away from itself."""
+        return bool(self.origin and m.declared and m.declared not in self.keys
+                    and names_match(self.origin, _host(m.declared)))
 
     def rights_holder_is_member(self, name: str, m: Member) -> bool:
         return any(o.id != m.id and o.identity.knows(name) for o in self.members)
@@ -162,12 +168,12 @@ def signals(m: Member, cluster: _Cluster) -> dict[str, float]:
         "declares_member": float(bool(m.declared) and m.declared in cluster.keys),
         "credited": float(cluster.credited(m)),
         "credits_other": float(bool(origin_credits) or any(cluster.rights_holder_is_member(r, m) for r in rights)),
-        "declares_other": float(m.declared not in cluster.keys and declares_other_publisher(m)),
+        "declares_other": float(m.declared not in cluster.keys and declares_other_publisher(m)
+                                and not cluster.declares_credited(m)),
         "rights_other": float(bool(rights) and not any(cluster.rights_holder_is_member(r, m) for r in rights)),
         "earliest": float(date is not None and date == cluster.earliest),
         "own_canonical": float(own_canonical(m)),
         "fullest": float(m.size > 0 and m.size == cluster.largest),
-        "first_seen": float(m.first_seen is not None and m.first_seen.replace(tzinfo=None) == cluster.first_seen),
     }
 
 

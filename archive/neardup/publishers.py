@@ -45,9 +45,15 @@ def registrable_domain(value: str | None) -> str:
 
 
 def domain_label(domain: str) -> str:
-    """The registrable domain without its public suffix: 'abc24.com.au' -> 'abc24'."""
+    """The registrable domain without its public suffix: 'abc24.com.au' -> 'abc24' (a host under
+    an unlisted ending, 'coast.test', gives its last label but one); '' for an IP address."""
     parts = _EXTRACT(domain)
-    return _NOT_WORD.sub("", (parts.domain or domain).casefold()) if parts.suffix else ""
+    if parts.suffix:
+        return _NOT_WORD.sub("", (parts.domain or "").casefold())
+    labels = domain.casefold().split(".")
+    if len(labels) < 2 or all(label.isdigit() for label in labels):
+        return ""
+    return _NOT_WORD.sub("", labels[-2])
 
 
 def looks_like_domain(value: str | None) -> bool:
@@ -138,7 +144,7 @@ def _keys_match(wa: tuple[str, ...], wb: tuple[str, ...]) -> bool:
         return True
     if _core(wa) == kb or _core(wb) == ka:     # 'abc24 Website' ~ 'abc24', not 'X Daily' ~ 'X Journal'
         return True
-    if min(len(ka), len(kb)) >= MIN_PARTIAL and (ka in kb or kb in ka):
+    if min(len(ka), len(kb)) >= (MIN_PARTIAL if ka.isascii() and kb.isascii() else 3) and (ka in kb or kb in ka):
         return True
     return _initials_of(ka, wb) or _initials_of(kb, wa)
 
@@ -159,19 +165,35 @@ def _initials_of(key: str, words: tuple[str, ...]) -> bool:
 
 def name_fits_domain(name: str | None, domain: str) -> bool:
     """A publisher name that spells its registrable domain's label: the whole name ('Harbour
-    Review' ~ harbourreview.com), its core ('abc24 Website' ~ abc24.de), its initials ('Northern
-    Daily Courier' ~ ndc.de), its first words ('SVT Nyheter' ~ svt.se), in any transliteration."""
+    Review' ~ harbourreview.com), its first words ('SVT Nyheter' ~ svt.se), its initials
+    ('Northern Daily Courier' ~ ndc.de), initials and words mixed ('Los Angeles Times' ~
+    latimes.com), without the words that say what it is ('abc24 Website' ~ abc24.de), in any
+    transliteration ('Süddeutsche Zeitung' ~ sueddeutsche.de)."""
     if not name or not domain:
         return False
     if looks_like_domain(name):
         return registrable_domain(name) == domain
     label = domain_label(domain)
     words = name_words(name)
-    if not label or not words:
+    if not label or not words or len(label) < 2:
         return False
-    keys = {"".join(words), _core(words)} | {"".join(words[:i]) for i in range(1, len(words))}
-    spelled = {v for key in keys if len(key) >= 2 for v in _variants(key)}
-    if label in spelled or _initials_of(label, words):
+    if _spells(label, [sorted(_variants(w), key=len, reverse=True) for w in words], whole=False):
         return True
     whole = {v for v in _variants("".join(words)) if len(v) >= MIN_PARTIAL}
     return len(label) >= MIN_PARTIAL and any(label in w or w in label for w in whole)
+
+
+def _spells(label: str, words: list[list[str]], whole: bool, initials: int = 0) -> bool:
+    """True when ``label`` is the words in order, each given whole, by its initial, or left out
+    (a generic word anywhere, any word after the label is complete); a single initial is not enough."""
+    if not label:
+        return whole or initials >= 2
+    if not words:
+        return False
+    first, rest = words[0], words[1:]
+    for variant in first:
+        if label.startswith(variant) and _spells(label[len(variant):], rest, True, initials):
+            return True
+    if label[0] == first[0][0] and _spells(label[1:], rest, whole, initials + 1):
+        return True
+    return first[0] in _GENERIC and _spells(label, rest, whole, initials)
