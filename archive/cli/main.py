@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 import click
+
+from archive.cli.showing import _cut, format_cluster, format_why
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from archive.cli.analyst import story_filters, utc_bound, write_rows
@@ -248,9 +250,11 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 
 @cli.command()
 @click.argument("cluster_id", type=int)
+@click.option("--why", is_flag=True, help="Also print why the canonical is the canonical: each member's evidence "
+              "(date and where it was read, declared canonical, credits, publisher) and the points it earned.")
 @json_option
 @db_option
-def show(cluster_id: int, as_json: bool, db_url: str) -> None:
+def show(cluster_id: int, why: bool, as_json: bool, db_url: str) -> None:
     """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
     with the canonical.
 
@@ -262,35 +266,16 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
     Examples:
       newsarchive show 42
       newsarchive show 42 --json
+      newsarchive show 42 --why
     """
     with open_archive(db_url, readonly=True) as archive:
-        detail = archive.show(cluster_id)
+        detail = archive.show(cluster_id, why=why)
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
         return
     click.echo(format_cluster(detail, color=True))      # click drops the colour unless stdout is a terminal
-
-
-def format_cluster(detail: dict[str, Any], color: bool = False) -> str:
-    """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
-    similarity to the canonical and what it changed (``archive.diff.describe``; ANSI colours
-    with ``color``)."""
-    from archive.neardup.diff import describe
-
-    lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
-             f"  credited origin: {detail['origin'] or 'unknown'}"]
-    if detail.get("origin_url"):
-        lines.append(f"  original URL declared by a member: {detail['origin_url']}")
-    for m in detail["members"]:
-        sim = "" if m["role"] == "canonical" or m["similarity"] is None else f"  similarity {m['similarity']:.2f}"
-        date = (m["published"] or m["first_seen"] or "")[:10]
-        lines.append(f"  {m['role']:<9} {_cut(m['site'], 24):<24} {date:<10}{sim}")
-        lines.append(f"            {_cut(m['title'], 80)}")
-        lines.append(f"            {m['url']}")
-        if m.get("changes"):
-            lines.append(f"            changes: {m['changes']['summary']}")
-            lines.extend(f"              {line}" for line in describe(m["changes"], color))
-    return "\n".join(lines)
+    if why:
+        click.echo(format_why(detail["why"]))
 
 
 @cli.command()
@@ -395,11 +380,6 @@ def _safe(url: str) -> str:
     from archive.storage.store import safe_url
 
     return safe_url(url)
-
-
-def _cut(value: Any, width: int) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _add_operations_commands() -> None:

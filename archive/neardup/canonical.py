@@ -214,7 +214,14 @@ def explain(members: list[Member]) -> dict[str, Any]:
 def _decider(best: tuple, runner: tuple) -> str:
     """The signals that set the canonical apart from the runner-up (or the tie-break used)."""
     if best[0] == runner[0]:
-        return "tie on points; broken by earliest date, then first seen, then lowest id"
-    diffs = sorted(((WEIGHTS[k] * (best[2][k] - runner[2][k]), k) for k in WEIGHTS), reverse=True)
-    named = [k for points, k in diffs if points > 0]
-    return f"{best[0]:g} points against {runner[0]:g} (article {runner[1].id}): " + ", ".join(named)
+        return (f"tie at {best[0]:g} points with article {runner[1].id}: "
+                "broken by the earliest trusted date, then the first seen, then the lowest id")
+    gains = [(WEIGHTS[k] * (best[2][k] - runner[2][k]), k) for k in WEIGHTS]
+    mine = [f"{k} {points:+g}" for points, k in sorted(gains, reverse=True) if points > 0 and WEIGHTS[k] > 0]
+    theirs = [f"{k} {-points:+g}" for points, k in sorted(gains, reverse=True) if points > 0 and WEIGHTS[k] < 0]
+    text = f"{best[0]:g} points against {runner[0]:g} for article {runner[1].id}"
+    if mine:
+        text += "; the canonical has " + ", ".join(mine)
+    if theirs:
+        text += f"; article {runner[1].id} has " + ", ".join(theirs)
+    return text

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from archive.neardup import lines as pagelines
 from archive.storage import chrome, frontier, publishers
 from archive.storage.publishers import evidence_of
+from archive.storage.why import explain_cluster
 from archive.extraction.article import Article as ArticleValue
 from archive.extraction.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
@@ -245,8 +246,9 @@ class Archive:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def show(self, cluster_id: int) -> dict[str, Any]:
-        """One cluster: credited origin, canonical and every member (old merged ids resolve)."""
+    def show(self, cluster_id: int, why: bool = False) -> dict[str, Any]:
+        """One cluster: credited origin, canonical and every member (old merged ids resolve);
+        with ``why``, the evidence of each member and what decided the canonical ("why")."""
         with self.reader() as session:
             if session.get(Cluster, cluster_id) is None:
                 raise NotFound(f"no cluster {cluster_id}")
@@ -260,10 +262,13 @@ class Archive:
             for member, (a, _) in zip(members, rows):
                 member["changes"] = None if canonical is None or a.id == canonical.id else compare(
                     _diff_view(canonical), _diff_view(a)).as_dict()
-            return {"id": resolved, "requested_id": cluster_id, "size": cluster.size, "origin": cluster.origin,
-                    "origin_url": cluster.origin_url,
-                    "canonical": next((m for m in members if m["role"] == "canonical"), None),
-                    "members": members}
+            detail = {"id": resolved, "requested_id": cluster_id, "size": cluster.size, "origin": cluster.origin,
+                      "origin_url": cluster.origin_url,
+                      "canonical": next((m for m in members if m["role"] == "canonical"), None),
+                      "members": members}
+            if why:
+                detail["why"] = explain_cluster(session, resolved)
+            return detail
 
     # -- crawl runs ----------------------------------------------------------------------------
 
@@ -319,4 +324,4 @@ def _member_dict(a: Article, s: Site) -> dict[str, Any]:
     return {"article_id": a.id, "url": a.url, "title": a.title, "site": a.sitename or s.name or s.host, "host": s.host,
             "author": a.author, "published": _iso(a.published), "first_seen": _iso(a.first_seen),
             "similarity": a.similarity, "role": a.role, "canonical_url": a.canonical_url,
-            "credits": list(a.credits or []), "language": a.language}
+            "credits": list(a.credits or []), "language": a.language, "date_source": a.date_source}
