@@ -132,9 +132,11 @@ class _Cluster:
 
     def stands_for(self, m: Member) -> set[str]:
         """The URLs whose votes go to ``m``: its own, and the absent page it declares as its
-        canonical (the declaring members stand in for a page the archive does not hold)."""
+        canonical when that is its own publisher's or the credited publisher's page (the members
+        declaring it stand in for a page the archive does not hold; a copy naming another
+        publisher's page does not)."""
         own = {m.url_key}
-        if m.declared and m.declared not in self.keys:
+        if m.declared and m.declared not in self.keys and (not declares_other_publisher(m) or self.declares_credited(m)):
             own.add(m.declared)
         return own
 

@@ -40,7 +40,7 @@ def _evidence(m: Member, row: Any, keys: set[str]) -> dict[str, Any]:
         "declared_canonical": row.canonical_url if m.declared else None,
         "declared_is": _declared_is(m, keys),
         "credits": list(own), "self_credits": [c for c in m.credits if c not in own],
-        "rights_notices": list(m.rights), "publisher": m.identity.describe(),
+        "rights_notices": [r for r in m.rights if r in own], "publisher": m.identity.describe(),
     }
 
 
