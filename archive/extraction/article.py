@@ -42,6 +42,7 @@ class Article:
     dates: tuple[tuple[str, str], ...] = field(default=())   # every date the page declares: (source, ISO)
     publisher: tuple[str, ...] = field(default=())  # JSON-LD publisher names and URLs
     rights: tuple[str, ...] = field(default=())     # credits read only from a copyright notice ("© X 2024")
+    credit_links: tuple[tuple[str, str], ...] = field(default=())   # (credited name, the URL its line links to)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # Attribution is a line or a short paragraph; a long paragraph that mentions a source is reporting.
 MAX_CREDIT_WORDS = 40
@@ -177,6 +181,24 @@ def split_credits(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
     """The lines without their attribution sentences, and the publishers credited (see read_credits)."""
     kept, credits, _ = read_credits(lines)
     return kept, credits
+
+
+def credit_links(tree: HtmlElement, names: tuple[str, ...]) -> dict[str, str]:
+    """The link an attribution line gives for each credited publisher ("Originally published by
+    <a href="https://abc24.de/x">abc24</a>"): a tie between a name and a domain."""
+    found: dict[str, str] = {}
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        block = anchor.getparent()
+        if not href.startswith(("http://", "https://")) or block is None:
+            continue
+        text = " ".join(block.text_content().split())
+        if len(text.split()) > MAX_CREDIT_WORDS:
+            continue
+        for name in read_credits([text])[1]:
+            if name in names:
+                found.setdefault(name, href)
+    return found
 
 
 def find_credits(lines: list[str]) -> tuple[str, ...]:

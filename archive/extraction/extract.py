@@ -19,7 +19,7 @@ from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import remove_chrome_lines
-from archive.extraction.credit import excerpt_publisher, read_credits
+from archive.extraction.credit import credit_links, excerpt_publisher, read_credits
 from archive.extraction.decode import charset_of, decode_html, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
@@ -199,6 +199,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
         dates=meta.dates,
         publisher=meta.publisher,
         rights=tuple(dict.fromkeys(r for r in rights if r in names)),
+        credit_links=tuple(credit_links(tree, names).items()) if names else (),
         sitename=site_name,
         language=meta.language or _clean(document.language),
         canonical_url=meta.canonical_url,

@@ -6,6 +6,7 @@ each member, the evidence seen and the points it earned (``newsarchive show ID -
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,16 +50,22 @@ class Member:
     publisher: tuple[str, ...] = field(default=())   # JSON-LD publisher names and URLs
     rights: tuple[str, ...] = field(default=())      # credits read only from a copyright notice
     date_source: str | None = None
+    credit_links: tuple[tuple[str, str], ...] = field(default=())   # (credited name, URL its line links to)
 
     @property
     def identity(self) -> Identity:
         """The publisher this page declares itself to be: its site name, JSON-LD publisher, host."""
-        return Identity.of([self.site_name, *self.publisher], [self.site_host])
+        return _identity(self.site_name, self.publisher, self.site_host)
 
     @property
     def declared(self) -> str | None:
         """The url_key of its declared canonical when that is not the page itself."""
         return self.canonical_key if self.canonical_key and self.canonical_key != self.url_key else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _identity(site_name: str | None, publisher: tuple[str, ...], host: str) -> Identity:
+    return Identity.of([site_name, *publisher], [host])
 
 
 def own_credits(m: Member) -> tuple[str, ...]:
@@ -126,6 +133,9 @@ class _Cluster:
         self.members = members
         self.keys = {m.url_key for m in members}
         self.origin = credited_origin(members)
+        # The domains the credit lines naming the origin link to: the origin's own, by its copies' word.
+        self.origin_domains = {registrable_domain(url) for m in members for name, url in m.credit_links
+                               if self.origin and names_match(name, self.origin)} - {""}
         dates = [d for d in (trusted_date(m) for m in pool) if d is not None]
         self.earliest = min(dates) if dates else None
         self.largest = max((m.size for m in pool), default=0)
@@ -144,15 +154,20 @@ class _Cluster:
         """``m`` is the credited publisher's page (its own names or domains, or its own canonical's)."""
         if not self.origin:
             return False
-        if m.identity.knows(self.origin):
+        identity = m.identity
+        if identity.knows(self.origin) or any(identity.knows(domain) for domain in self.origin_domains):
             return True
+        if m.declared and registrable_domain(_host(m.declared)) in self.origin_domains:
+            return True     # it declares a page where the credit lines' links say the origin lives
         return bool(m.declared) and not declares_other_publisher(m) and self.declares_credited(m)
 
     def declares_credited(self, m: Member) -> bool:
         """``m`` declares a page of the credited publisher the archive does not hold: it stands
         in for the credited original rather than pointing away from itself."""
-        return bool(self.origin and m.declared and m.declared not in self.keys
-                    and names_match(self.origin, _host(m.declared)))
+        if not (self.origin and m.declared and m.declared not in self.keys):
+            return False
+        host = _host(m.declared)
+        return names_match(self.origin, host) or registrable_domain(host) in self.origin_domains
 
     def rights_holder_is_member(self, name: str, m: Member) -> bool:
         return any(o.id != m.id and o.identity.knows(name) for o in self.members)

@@ -270,4 +270,5 @@ def _member(r: Row, aliases: dict[int, tuple[str, ...]]) -> Member:
                   credits=tuple(r.credits or ()), published=r.published, first_seen=first_seen,
                   is_excerpt=r.is_excerpt, size=r.shingle_count or 0,
                   publisher=tuple(dict.fromkeys([*evidence.get("publisher", []), *aliases.get(r.publisher_id, ())])),
-                  rights=tuple(evidence.get("rights", [])), date_source=r.date_source)
+                  rights=tuple(evidence.get("rights", [])), date_source=r.date_source,
+                  credit_links=tuple(tuple(link) for link in evidence.get("credit_links", [])))

@@ -29,7 +29,8 @@ MAX_KEY = 255
 
 def evidence_of(a: ArticleValue) -> dict[str, Any]:
     """What a page declares about its date and publisher, kept with the article for ``--why``."""
-    return {"dates": [list(d) for d in a.dates], "publisher": list(a.publisher), "rights": list(a.rights)}
+    return {"dates": [list(d) for d in a.dates], "publisher": list(a.publisher), "rights": list(a.rights),
+            "credit_links": [list(link) for link in a.credit_links]}
 
 
 def page_aliases(row: Article, host: str) -> list[tuple[str, str, str, str]]:
@@ -57,15 +58,27 @@ def page_aliases(row: Article, host: str) -> list[tuple[str, str, str, str]]:
 
 
 def learn(session: Session, row: Article, host: str) -> int | None:
-    """Record the publisher aliases ``row`` declares; set and return its publisher id (``None``
-    when the page declares nothing). Aliases known to several publishers merge them."""
+    """Record the publisher aliases ``row`` declares and set its publisher id (``None`` when the
+    page declares nothing); record too each credit line's tie of a name to the domain it links to."""
+    for name, url in (row.evidence or {}).get("credit_links", []):
+        domain = registrable_domain(url)
+        if domain and name_words(name):
+            _learn_group(session, [("name", "".join(name_words(name))[:MAX_KEY], name[:2000], "credit line"),
+                                   ("domain", domain[:MAX_KEY], url[:2000], "credit link")])
     aliases = page_aliases(row, host)
-    if not aliases:
-        return None
+    row.publisher_id = _learn_group(session, aliases) if aliases else None
+    session.flush()
+    return row.publisher_id
+
+
+def _learn_group(session: Session, aliases: list[tuple[str, str, str, str]]) -> int:
+    """Make the aliases one publisher's: new ones join the publisher that knows any of the others
+    (publishers that share one merge); returns the publisher's id."""
     lock_keys(session, [f"publisher:{kind}:{key}" for kind, key, _, _ in aliases])
+    wanted = {(kind, key) for kind, key, _, _ in aliases}
     known = {(a.kind, a.key): a for a in session.scalars(select(PublisherAlias).where(
         PublisherAlias.key.in_([key for _, key, _, _ in aliases])))}
-    known = {k: a for k, a in known.items() if k in {(kind, key) for kind, key, _, _ in aliases}}
+    known = {k: a for k, a in known.items() if k in wanted}
     ids = sorted({a.publisher_id for a in known.values()})
     if ids:
         target = ids[0]
@@ -82,7 +95,6 @@ def learn(session: Session, row: Article, host: str) -> int | None:
             session.add(PublisherAlias(kind=kind, key=key, publisher_id=target, value=value, source=source))
         else:
             alias.pages += 1
-    row.publisher_id = target
     session.flush()
     return target
 

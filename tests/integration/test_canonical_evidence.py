@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from archive import Archive
 from archive.cli.main import cli
@@ -70,6 +71,25 @@ def test_credited_publisher_is_recognised_by_any_of_its_names_and_domains(archiv
                    after=[credit], seen=1)
     assert copy.cluster_id == other.cluster_id == original.cluster_id
     assert canonical_url(archive, original) == "http://mirror.test/2024/03/flood-barrier-approved"
+
+
+def test_the_link_in_a_credit_line_ties_the_credited_name_to_the_originals_domain(archive):
+    """"Morning Ledger" spells neither the original's site name nor its domain: the credit lines'
+    link to that domain, where the original declares its canonical, is what ties them."""
+    page = "https://www.mledger-news.de/2024/03/flood-barrier-approved"
+    original = ingest(archive, "http://mirror.test/2024/03/flood-barrier-approved", "ML Online", days=2,
+                      canonical=page, seen=2)
+    credit = f'Originally published by <a href="{page}">Morning Ledger</a>.'
+    ingest(archive, "http://wire.test/world/flood-barrier-approved-1", "Valley Wire", days=1, after=[credit])
+    ingest(archive, "http://blog.test/posts/flood-barrier-approved-2", "Plains Notes", days=1.5, after=[credit], seen=1)
+    assert canonical_url(archive, original) == "http://mirror.test/2024/03/flood-barrier-approved"
+    why = archive.show(original.cluster_id, why=True)["why"]
+    assert why["members"][0]["signals"]["credited"] == 1
+    with archive._sessions() as session:        # the tie is kept for analysts: one publisher, both aliases
+        rows = session.execute(text("SELECT publisher_id, kind, key, source FROM publisher_alias "
+                                    "WHERE source IN ('credit line', 'credit link')")).all()
+    assert {(kind, key) for _, kind, key, _ in rows} == {("name", "morningledger"), ("domain", "mledger-news.de")}
+    assert len({publisher for publisher, _, _, _ in rows}) == 1
 
 
 def test_an_uncredited_site_of_similar_name_is_not_the_credited_publisher(archive):
