@@ -9,6 +9,7 @@ them. The canonical choice reads a member's aliases to recognise its publisher i
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
@@ -50,21 +51,36 @@ def page_aliases(row: Article, host: str) -> list[tuple[str, str, str, str]]:
         found.append((host, "host", "domain"))
     aliases: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     for value, source, hint in found:
-        domain = registrable_domain(value) if hint or "." in value and " " not in value.strip() else ""
-        kind, key = ("domain", domain) if domain else ("name", "".join(name_words(value)))
-        if key:
-            aliases.setdefault((kind, key[:MAX_KEY]), (kind, key[:MAX_KEY], value[:2000], source))
+        alias = _alias(value, source, domain=bool(hint))
+        if alias is not None:
+            aliases.setdefault(alias[:2], alias)
     return list(aliases.values())
+
+
+def _alias(value: str, source: str, domain: bool = False) -> tuple[str, str, str, str] | None:
+    """(kind, key, value, source) for a name or a domain; ``None`` for an IP address (a host, not a
+    publisher's domain) or a name with no letters."""
+    registrable = registrable_domain(value) if domain or ("." in value and " " not in value.strip()) else ""
+    if registrable and _IP.match(registrable):
+        return None
+    kind, key = ("domain", registrable) if registrable else ("name", "".join(name_words(value)))
+    return (kind, key[:MAX_KEY], value[:2000], source) if key else None
+
+
+_IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+# Names that only attach to a publisher: a JSON-LD publisher name is often a publishing house or a
+# platform ("Blogger") shared by many sites, and a credit line's name is another page's word. They
+# never join two known publishers; site names and domains do.
+WEAK_SOURCES = frozenset({"json-ld publisher", "credit line"})
 
 
 def learn(session: Session, row: Article, host: str) -> int | None:
     """Record the publisher aliases ``row`` declares and set its publisher id (``None`` when the
     page declares nothing); record too each credit line's tie of a name to the domain it links to."""
     for name, url in (row.evidence or {}).get("credit_links", []):
-        domain = registrable_domain(url)
-        if domain and name_words(name):
-            _learn_group(session, [("name", "".join(name_words(name))[:MAX_KEY], name[:2000], "credit line"),
-                                   ("domain", domain[:MAX_KEY], url[:2000], "credit link")])
+        pair = [_alias(name, "credit line"), _alias(url, "credit link", domain=True)]
+        if None not in pair:
+            _learn_group(session, pair)
     aliases = page_aliases(row, host)
     row.publisher_id = _learn_group(session, aliases) if aliases else None
     session.flush()
@@ -72,14 +88,16 @@ def learn(session: Session, row: Article, host: str) -> int | None:
 
 
 def _learn_group(session: Session, aliases: list[tuple[str, str, str, str]]) -> int:
-    """Make the aliases one publisher's: new ones join the publisher that knows any of the others
-    (publishers that share one merge); returns the publisher's id."""
+    """Make the aliases one publisher's: new ones join the publisher that knows any of the others;
+    publishers sharing a strong alias (a site name, a domain) merge, a weak one only attaches
+    (see ``WEAK_SOURCES``). Returns the publisher's id."""
     lock_keys(session, [f"publisher:{kind}:{key}" for kind, key, _, _ in aliases])
     wanted = {(kind, key) for kind, key, _, _ in aliases}
     known = {(a.kind, a.key): a for a in session.scalars(select(PublisherAlias).where(
         PublisherAlias.key.in_([key for _, key, _, _ in aliases])))}
     known = {k: a for k, a in known.items() if k in wanted}
-    ids = sorted({a.publisher_id for a in known.values()})
+    strong = {a.publisher_id for (kind, key), a in known.items() if (kind, key) in _strong(aliases)}
+    ids = sorted(strong or {a.publisher_id for a in known.values()})[: None if strong else 1]
     if ids:
         target = ids[0]
         if ids[1:]:
@@ -93,10 +111,14 @@ def _learn_group(session: Session, aliases: list[tuple[str, str, str, str]]) -> 
         alias = known.get((kind, key))
         if alias is None:
             session.add(PublisherAlias(kind=kind, key=key, publisher_id=target, value=value, source=source))
-        else:
+        elif alias.publisher_id == target:
             alias.pages += 1
     session.flush()
     return target
+
+
+def _strong(aliases: list[tuple[str, str, str, str]]) -> set[tuple[str, str]]:
+    return {(kind, key) for kind, key, _, source in aliases if kind == "domain" or source not in WEAK_SOURCES}
 
 
 def _merge(session: Session, target: int, others: list[int]) -> None:

@@ -44,11 +44,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # A plain DROP COLUMN (SQLite 3.35+): a batch rebuild of `article` is refused while views read it.
     op.drop_index("ix_article_publisher_id", "article")
-    with op.batch_alter_table("article") as batch:
-        batch.drop_column("publisher_id")
-        batch.drop_column("evidence")
-        batch.drop_column("date_source")
+    for column in ("publisher_id", "evidence", "date_source"):
+        op.drop_column("article", column)
     op.drop_index("ix_publisher_alias_publisher_id", "publisher_alias")
     op.drop_table("publisher_alias")
     op.drop_table("publisher")
