@@ -11,8 +11,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
@@ -22,6 +20,7 @@ from archive.errors import ConfigMismatch, DatabaseUnavailable
 from archive.storage.models import Meta
 
 if TYPE_CHECKING:
+    from alembic.config import Config
     from sqlalchemy.engine import Connection
 
 logger = logging.getLogger(__name__)
@@ -110,9 +109,13 @@ def _first_line(exc: BaseException) -> str:
 
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema with the archive's Alembic migrations."""
+    # Quiet before alembic is imported: alembic 1.16+ logs its plugin setup at INFO on import.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if _at_head(engine, cfg):
             return
