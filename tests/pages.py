@@ -11,9 +11,11 @@ SITE_BUILDER_CHROME_BOTTOM = ["Share post", "Grey Facebook Icon", "Grey Twitter 
 
 def news_page(*, site: str, title: str, paragraphs: list[str], author: str | None = None,
               published: datetime | None = None, canonical: str | None = None, after: list[str] = (),
-              related: list[tuple[str, str]] = ()) -> str:
-    """A news article page: masthead, headline, byline, body, closing lines and a related-stories list."""
-    meta = [f'<meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}">']
+              related: list[tuple[str, str]] = (), head: str = "", footer: str = "") -> str:
+    """A news article page: masthead, headline, byline, body, closing lines and a related-stories list.
+
+    ``head`` is more markup for <head> (JSON-LD, more dates); ``footer`` replaces the footer's line."""
+    meta = [f'<meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}">', head]
     if published:
         meta.append(f'<meta property="article:published_time" content="{published.isoformat()}">')
     if canonical:
@@ -28,7 +30,8 @@ def news_page(*, site: str, title: str, paragraphs: list[str], author: str | Non
 <nav><a href="/world/">World</a> <a href="/local/">Local</a></nav></header>
 <main><article><h1>{escape(title)}</h1>{byline}<div class="story-body">{body}{closing}</div></article>
 <section class="more"><h2>More stories</h2><ul>{more}</ul></section></main>
-<footer><p>Copyright notice of the site and its owners, all rights kept for the text.</p></footer></body></html>"""
+<footer><p>{footer or "Copyright notice of the site and its owners, all rights kept for the text."}</p></footer>
+</body></html>"""
 
 
 def builder_page(*, site: str, title: str, paragraphs: list[str], blurb: str) -> str:

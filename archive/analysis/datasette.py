@@ -32,7 +32,10 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             'title': 'the headline on this page (a copy often has its own)',
             'author': 'byline, if the page has one',
             'sitename': 'the publisher this page names; the views use it before site.name and site.host',
-            'published': 'the publication time the page states; NULL when it states none (copies often do not)',
+            'published': 'the publication time the page states: the earliest plausible publication declaration (JSON-LD datePublished, article:published_time and the like, <time>, the URL, htmldate), never a "modified" stamp; NULL when it states none (copies often do not)',
+            'date_source': 'where published was read: json-ld datePublished, meta article:published_time, itemprop datePublished, <time>, url, htmldate or trafilatura (migration 0006)',
+            'evidence': 'JSON of what the page declares (migration 0006): dates (every date seen, [source, ISO time], "modified" stamps marked as such), publisher (JSON-LD publisher names and URLs), rights (publishers named only by a copyright notice, "© X 2024"), credit_links ([name, URL]: the link an attribution line gives for the publisher it credits)',
+            'publisher_id': '→ publisher.id: the publisher the page declares itself to be (no constraint: the column was added in place); NULL when it declares none (migration 0006)',
             'language': 'ISO 639-1 code detected or declared',
             'text': 'the body with all known site chrome removed: what the fingerprint is computed from',
             'raw_text': "the body as extracted, before the site's learned chrome was removed",
@@ -63,6 +66,24 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             'merged_into': '→ cluster.id when two stories turned out to be one; the old id still resolves in show',
             'created_at': 'when the cluster was made and last changed',
             'updated_at': 'when the cluster was made and last changed',
+        }),
+    'publisher': (
+        "A publisher as the archive learned it: pages that declare the same site name or domain belong to one publisher, and a page that ties two known publishers together by a site name or a domain merges them. A JSON-LD publisher name (often a publishing house or a platform shared by many sites) and the name in a copy's credit line only attach to a publisher: they never merge two. IP addresses are hosts, not publishers' domains, and are never kept. See canonical.md for how names and domains are compared.",
+        {
+            'id': 'key',
+            'name': 'the first name a page gave it (or its domain when none gave a name)',
+            'first_seen': 'when the first page declaring it was archived',
+        }),
+    'publisher_alias': (
+        'One name or registrable domain of a publisher, learned from the pages that declare it.',
+        {
+            'kind': 'name or domain; key with key',
+            'key': 'a name\'s key (NFKC, case-folded, letters and digits of every script, a leading "the" dropped: 朝日新聞, harbourreview) or a registrable domain (abc24.com.au)',
+            'publisher_id': '→ publisher.id',
+            'value': 'the name or host as first seen',
+            'source': "where it was first read: og:site_name, json-ld publisher, canonical host (a page's rel=canonical on its own publisher's domain), host (the serving host, when a name spells it), credit line and credit link (a copy's attribution line naming a publisher and linking to its domain)",
+            'pages': 'how many archived pages declared it',
+            'first_seen': 'when it was first seen',
         }),
     'article_version': (
         'Earlier texts of an article whose page changed.',

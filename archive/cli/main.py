@@ -10,6 +10,8 @@ from typing import Any
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.cli.showing import format_cluster, format_why
+
 from archive.cli.analyst import datasette_metadata, report, search, sources, stats, write_rows
 from archive.cli.common import cut as _cut
 from archive.cli.common import DB_INT, db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
@@ -233,9 +235,11 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 @cli.command()
 @click.argument("cluster_id", type=DB_INT)
 @click.option("--diff", "full", is_flag=True, help="List every paragraph cut, not only how many.")
+@click.option("--why", is_flag=True, help="Also print why the canonical is the canonical: each member's evidence "
+              "(date and where it was read, declared canonical, credits, publisher) and the points it earned.")
 @json_option
 @db_option
-def show(cluster_id: int, full: bool, as_json: bool, db_url: str) -> None:
+def show(cluster_id: int, full: bool, why: bool, as_json: bool, db_url: str) -> None:
     """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
     with the canonical.
 
@@ -249,33 +253,17 @@ def show(cluster_id: int, full: bool, as_json: bool, db_url: str) -> None:
       newsarchive show 42
       newsarchive show 42 --diff
       newsarchive show 42 --json
+      newsarchive show 42 --why
     """
     with open_archive(db_url, readonly=True) as archive:
-        detail = archive.show(cluster_id)
+        detail = archive.show(cluster_id, why=why)
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
         return
     click.echo(format_cluster(detail, color=True, full=full))      # click drops the colour unless stdout is a terminal
 
-
-def format_cluster(detail: dict[str, Any], color: bool = False, full: bool = False) -> str:
-    """A cluster as readable lines: credited origin, canonical, then each copy with its site, date,
-    similarity to the canonical and what it changed (``neardup.diff.describe``: paragraphs cut
-    together counted unless ``full``; ANSI colours with ``color``)."""
-    lines = [f"Cluster {detail['id']}: {detail['size']} article(s)",
-             f"  credited origin: {detail['origin'] or 'unknown'}"]
-    if detail.get("origin_url"):
-        lines.append(f"  original URL declared by a member: {detail['origin_url']}")
-    for m in detail["members"]:
-        sim = "" if m["role"] == "canonical" or m["similarity"] is None else f"  similarity {m['similarity']:.2f}"
-        date = (m["published"] or m["first_seen"] or "")[:10]
-        lines.append(f"  {m['role']:<9} {_cut(m['site'], 24):<24} {date:<10}{sim}")
-        lines.append(f"            {_cut(m['title'], 80)}")
-        lines.append(f"            {m['url']}")
-        if m.get("changes"):
-            lines.append(f"            changes: {m['changes']['summary']}")
-            lines.extend(f"              {line}" for line in describe(m["changes"], color, full=full))
-    return "\n".join(lines)
+    if why:
+        click.echo(format_why(detail["why"]))
 
 
 @cli.command()

@@ -39,6 +39,11 @@ class Article:
     credits: tuple[str, ...] = field(default=())   # publishers the page credits as origin
     is_excerpt: bool = False             # a teaser ending in "Read more at X"
     charset_detected: str | None = None  # the charset detected when the declared one (or none) was wrong
+    date_source: str | None = None       # where ``published`` was read ("json-ld datePublished", "url", ...)
+    dates: tuple[tuple[str, str], ...] = field(default=())   # every date the page declares: (source, ISO)
+    publisher: tuple[str, ...] = field(default=())  # JSON-LD publisher names and URLs
+    rights: tuple[str, ...] = field(default=())     # credits read only from a copyright notice ("© X 2024")
+    credit_links: tuple[tuple[str, str], ...] = field(default=())   # (credited name, the URL its line links to)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # Attribution is a line or a short paragraph; a long paragraph that mentions a source is reporting.
 MAX_CREDIT_WORDS = 40
@@ -13,23 +17,64 @@ _END = r"\s*[.!]?\s*$"
 _KINDS = (r"(?:article|story|post|piece|report|essay|column|op-?ed|commentary|interview|analysis|item|text|"
           r"content|feature)")
 
-_CREDIT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
+# Attribution phrasings of other languages, each followed by the publisher's name.
+FOREIGN_CREDITS = (
+    # German
+    r"(?:dieser|der) (?:artikel|beitrag|text) (?:ist|erschien|wurde) (?:zuerst|zuerst erschienen|erstmals|"
+    r"urspr(?:ü|ue)nglich)(?: erschienen| ver(?:ö|oe)ffentlicht)?(?: bei| in| im| auf| von)?",
+    r"(?:zuerst|erstmals|urspr(?:ü|ue)nglich) (?:erschienen|ver(?:ö|oe)ffentlicht)(?: bei| in| im| auf| von)?",
+    r"erstver(?:ö|oe)ffentlichung(?: bei| in| auf)?", r"mit freundlicher genehmigung (?:von|der|des)", r"quelle",
+    # Spanish and Portuguese
+    r"(?:este|el) (?:art[íi]culo|texto|reportaje) (?:fue|foi) (?:publicado|originalmente publicado)"
+    r"(?: originalmente| primero| primeiro)?(?: en| em| no| na| por| pelo| pela)?",
+    r"publicad[oa] (?:originalmente|primero|inicialmente|primeiro)(?: en| em| no| na| por| pelo| pela)?",
+    r"reproducid[oa] con (?:el )?permiso de", r"fuente", r"fonte",
+    # French
+    r"(?:cet|l') ?article (?:a (?:d'abord )?été|est) (?:initialement |d'abord |originellement )?publié"
+    r"(?: initialement| à l'origine| d'abord)?(?: sur| dans| par| chez)?",
+    r"(?:initialement|originellement|d'abord) (?:publié|paru)e?(?: sur| dans| par| chez)?",
+    r"(?:publié|paru)e? (?:initialement|à l'origine|d'abord)(?: sur| dans| par| chez)?",
+    # Italian
+    r"(?:questo articolo (?:è stato|e stato) )?pubblicato (?:originariamente|originalmente|inizialmente|per la prima volta)"
+    r"(?: su| in| da| sul| sulla)?",
+    # Dutch
+    r"(?:dit artikel )?(?:verscheen|is) (?:eerder|eerst|oorspronkelijk)(?: verschenen| gepubliceerd)?(?: in| bij| op| door)?",
+    r"oorspronkelijk (?:gepubliceerd|verschenen)(?: in| bij| op| door)?", r"bron",
+    # Scandinavian, Polish, Czech, Turkish, Russian, Japanese, Chinese, Korean
+    r"(?:saken|artikkelen|artikeln|artiklen) (?:ble|blev|er|var) (?:først|f(?:ö|o)rst) "
+    r"(?:publisert|publicerad|publiceret)(?: i| hos| av| på)?", r"kilde", r"k(?:ä|a)lla",
+    r"artyku(?:ł|l) (?:pierwotnie |pierwszy raz )?ukaza(?:ł|l) si(?:ę|e)(?: pierwotnie)?(?: w| na)?", r"(?:ź|z)r(?:ó|o)d(?:ł|l)o",
+    r"(?:č|c)l(?:á|a)nek (?:p(?:ů|u)vodn(?:ě|e) )?vy(?:š|s)el(?: p(?:ů|u)vodn(?:ě|e))?(?: v| na)?", r"zdroj",
+    r"kaynak", r"источник", r"впервые опубликовано(?: в| на)?", r"出典", r"出所", r"来源", r"來源", r"출처",
+)
+
+# Each pattern with the kind of credit it is: "origin" (the story appeared first elsewhere) or
+# "rights" (a copyright notice: the rights holder, who may have licensed the text to this page).
+_CREDIT_PATTERNS = tuple((re.compile(p, re.IGNORECASE), kind) for p, kind in (
     # "This article originally appeared in X", "The story was first published by X on May 2"
-    rf"^(?:this|the|a version of this|an earlier version of this) {_KINDS}(?: \w+)? (?:was |has been |is )?"
-    rf"(?:originally|first)(?: appeared| published| ran| posted| printed)?(?: in| on| at| by)? {_NAME}{_END}",
+    (rf"^(?:this|the|a version of this|an earlier version of this) {_KINDS}(?: \w+)? (?:was |has been |is )?"
+     rf"(?:originally|first)(?: appeared| published| ran| posted| printed)?(?: in| on| at| by)? {_NAME}{_END}", "origin"),
     # "Originally published by X", "First appeared in X"
-    rf"^(?:originally|first) (?:appeared|published|ran|posted|printed)(?: in| on| at| by| with)? {_NAME}{_END}",
+    (rf"^(?:originally|first) (?:appeared|published|ran|posted|printed)(?: in| on| at| by| with)? {_NAME}{_END}",
+     "origin"),
     # "Republished with permission from X", "Reprinted with the kind permission of X"
-    rf"^(?:(?:this {_KINDS} (?:is|was|has been) )?(?:re-?published|reprinted|reproduced|shared|used)(?: here)?"
-    rf" (?:with|by) (?:the )?(?:kind |express )?permission (?:from|of|by) {_NAME}{_END})",
+    (rf"^(?:(?:this {_KINDS} (?:is|was|has been) )?(?:re-?published|reprinted|reproduced|shared|used)(?: here)?"
+     rf" (?:with|by) (?:the )?(?:kind |express )?permission (?:from|of|by) {_NAME}{_END})", "origin"),
     # "Reprinted from X", "This article is republished from X under a Creative Commons license"
-    rf"^(?:this {_KINDS} (?:is|was|has been) )?(?:re-?printed|re-?published|reproduced|adapted|excerpted)"
-    rf" from {_NAME}{_END}",
+    (rf"^(?:this {_KINDS} (?:is|was|has been) )?(?:re-?printed|re-?published|reproduced|adapted|excerpted)"
+     rf" from {_NAME}{_END}", "origin"),
     # "(c) X, 2022", "© 2022 X. All rights reserved.", "Copyright X"
-    rf"^(?:©|\(c\)|copyright(?: ©| \(c\))?)\s*(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?:by\s+)?{_NAME}{_END}",
+    (rf"^(?:©|\(c\)|copyright(?: ©| \(c\))?)\s*(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?\s*,?\s*)?(?:by\s+)?{_NAME}{_END}",
+     "rights"),
     # "Source: X", "Via X"
-    rf"^\(?(?:source|sources|via|courtesy(?: of)?)\s*[:\-–—]?\s+{_NAME}\)?{_END}",
+    (rf"^\(?(?:source|sources|via|courtesy(?: of)?)\s*[:\-–—]?\s+{_NAME}\)?{_END}", "origin"),
+    *((rf"^(?:{phrase})\s*[:：\-–—]?\s*{_NAME}{_END}", "origin") for phrase in FOREIGN_CREDITS),
 ))
+# The phrases above whose name is often written in lower case ("via abc24"): a bare "Source: x"
+# needs a capitalised name, the others accept a lower-case one of a few words.
+_LOOSE_KINDS = frozenset(range(len(_CREDIT_PATTERNS))) - {5}
+_NOT_NAMES = frozenset({"a", "an", "our", "his", "her", "its", "their", "this", "that", "these", "those", "my",
+                        "your", "print", "part", "full", "draft", "the"})
 
 # Everything after one of these is not part of the publisher's name.
 _NAME_STOPS = re.compile(
@@ -57,13 +102,15 @@ _RIGHTS = re.compile(r"^all rights reserved\W*$", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z©])")
 
 
-def clean_publisher(raw: str) -> str | None:
+def clean_publisher(raw: str, loose: bool = False) -> str | None:
     """The publisher's name in an attribution tail, or ``None`` when it does not look like a name.
 
     >>> clean_publisher("Harbour Review magazine and is republished here with permission.")
     'Harbour Review'
     >>> clean_publisher("Harbour Review, 2022.")
     'Harbour Review'
+
+    ``loose`` accepts a name of a few lower-case words ("republished with permission of abc24").
     """
     name = raw.strip().strip("\"“”'‘’*_ ")
     stop = _NAME_STOPS.search(name)
@@ -79,9 +126,11 @@ def clean_publisher(raw: str) -> str | None:
     words = name.split()
     if not words or len(words) > MAX_NAME_WORDS or len(name) < 2:
         return None
-    if not (name[0].isupper() or name[0].isdigit()):
+    if loose and name.islower() and len(words) <= 3 and words[0] not in _NOT_NAMES:
+        return name
+    if name[0].islower():
         return None
-    if sum(w[:1].isupper() or w[:1].isdigit() for w in words) < max(1, len(words) // 2):
+    if sum(not w[:1].islower() for w in words) < max(1, len(words) // 2):
         return None   # a clause ("Source: officials familiar with the talks"), not a name
     return name
 
@@ -90,39 +139,66 @@ def _sentences(line: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(line.strip()) if s.strip()]
 
 
-def _credit_in(sentence: str) -> str | None:
+def _credit_in(sentence: str) -> tuple[str, str] | None:
+    """The publisher a sentence credits and the kind of credit ("origin" or "rights")."""
     sentence = _NOTE_PREFIX.sub("", sentence.replace("’", "'"))
-    for pattern in _CREDIT_PATTERNS:
+    for index, (pattern, kind) in enumerate(_CREDIT_PATTERNS):
         match = pattern.match(sentence)
         if match:
-            name = clean_publisher(match.group("name"))
+            name = clean_publisher(match.group("name"), loose=index in _LOOSE_KINDS)
             if name:
-                return name
+                return name, kind
     return None
 
 
-def split_credits(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
-    """Separate attribution sentences from the text: the lines without them, and the publishers credited.
+def read_credits(lines: list[str]) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+    """Separate attribution sentences from the text: the lines without them, the publishers
+    credited, and those of them named only by a copyright notice ("© X 2024": a rights holder).
 
     Only lines of at most ``MAX_CREDIT_WORDS`` words are examined; within them, a sentence that is
     an attribution is dropped and the rest of the line is kept.
     """
     kept: list[str] = []
-    credits: list[str] = []
+    credits: dict[str, set[str]] = {}
     for line in lines:
         if len(line.split()) > MAX_CREDIT_WORDS:
             kept.append(line)
             continue
         rest = []
         for sentence in _sentences(line):
-            name = _credit_in(sentence)
-            if name:
-                credits.append(name)
+            found = _credit_in(sentence)
+            if found:
+                credits.setdefault(found[0], set()).add(found[1])
             elif not (credits and _RIGHTS.match(sentence)):
                 rest.append(sentence)
         if rest:
             kept.append(line if len(rest) == len(_sentences(line)) else " ".join(rest))
-    return kept, tuple(dict.fromkeys(credits))
+    rights = tuple(name for name, kinds in credits.items() if kinds == {"rights"})
+    return kept, tuple(credits), rights
+
+
+def split_credits(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The lines without their attribution sentences, and the publishers credited (see read_credits)."""
+    kept, credits, _ = read_credits(lines)
+    return kept, credits
+
+
+def credit_links(tree: HtmlElement, names: tuple[str, ...]) -> dict[str, str]:
+    """The link an attribution line gives for each credited publisher ("Originally published by
+    <a href="https://abc24.de/x">abc24</a>"): a tie between a name and a domain."""
+    found: dict[str, str] = {}
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        block = anchor.getparent()
+        if not href.startswith(("http://", "https://")) or block is None:
+            continue
+        text = " ".join(block.text_content().split())
+        if len(text.split()) > MAX_CREDIT_WORDS:
+            continue
+        for name in read_credits([text])[1]:
+            if name in names:
+                found.setdefault(name, href)
+    return found
 
 
 def find_credits(lines: list[str]) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import remove_chrome_lines
-from archive.extraction.credit import excerpt_publisher, split_credits
+from archive.extraction.credit import credit_links, excerpt_publisher, read_credits
 from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
@@ -174,7 +174,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     tree, blocks = page
     site_name = _site_name(meta, document)
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
-    lines, credits = split_credits(lines)
+    lines, credits, rights = read_credits(lines)
     lines = remove_chrome_lines(lines)
     region = site_region_texts(blocks)
     lines = [line for line in lines if normalise_line(line) not in region]
@@ -187,7 +187,8 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     marker = None
     if not is_excerpt:   # the extractor may have left out a link-only closing line
         tail = blocks_after(blocks, lines[-1], limit=TAIL_BLOCKS)
-        credits = (*credits, *split_credits(tail)[1])
+        _, tail_credits, tail_rights = read_credits(tail)
+        credits, rights = (*credits, *tail_credits), (*rights, *tail_rights)
         closing = [*tail, *closing_blocks(tree, blocks, lines[0])]
         excerpt_of = _split_excerpt_markers(closing)[1]
         marker = next((text for text in closing if excerpt_publisher(text)), None)
@@ -197,19 +198,24 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     elif excerpt_of and not is_excerpt and marker:
         lines = lines_before_block(lines, blocks, marker) or lines
     is_excerpt = excerpt_of is not None
-    names = [*credits, *([excerpt_of] if excerpt_of else [])]
+    names = tuple(dict.fromkeys(n for n in [*credits, *([excerpt_of] if excerpt_of else [])] if not _is_own(n, own)))
     return Article(
         url=url,
         text="\n".join(lines),
         title=title,
         author=_clean(document.author),
         published=meta.published or _trafilatura_date(document.date),
+        date_source=meta.date_source if meta.published else ("trafilatura" if document.date else None),
+        dates=meta.dates,
+        publisher=meta.publisher,
+        rights=tuple(dict.fromkeys(r for r in rights if r in names)),
+        credit_links=tuple(credit_links(tree, names).items()) if names else (),
         sitename=site_name,
         language=meta.language or _clean(document.language),
         canonical_url=meta.canonical_url,
         description=_clean(document.description),
         page_type=meta.page_type,
-        credits=tuple(dict.fromkeys(n for n in names if not _is_own(n, own))),
+        credits=names,
         is_excerpt=is_excerpt,
     )
 

@@ -7,12 +7,12 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from archive.neardup.normalize import normalize_line
+from archive.extraction.dates import parse_datetime, read_dates  # noqa: F401 - parse_datetime re-exported
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,14 +36,6 @@ NON_ARTICLE_TYPES = frozenset({
 })
 _GENERIC_TYPES = frozenset({"website", "webpage", "website:home", "object"})
 
-_DATE_META = (
-    "article:published_time", "og:published_time", "published_time", "article:published",
-    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date",
-    "dc.date.issued", "dcterms.issued", "dcterms.created", "sailthru.date", "parsely-pub-date",
-    "article.published", "cxenseparse:recs:publishtime", "originalpublicationdate",
-)
-_MAX_FUTURE = timedelta(days=1)
-_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _AMP_HTML = re.compile(r"<html\b[^>]*?\s(?:amp|⚡)(?=[\s>=/])", re.IGNORECASE)
 
 
@@ -55,6 +47,9 @@ class PageMeta:
     page_type: str | None = None        # the most telling declared type, lower-cased
     types: frozenset[str] = field(default=frozenset())   # every og:type and JSON-LD @type, lower-cased
     published: datetime | None = None
+    date_source: str | None = None      # where ``published`` was read ("json-ld datePublished", "url", ...)
+    dates: tuple[tuple[str, str], ...] = ()   # every date seen, as (source, ISO date)
+    publisher: tuple[str, ...] = ()     # JSON-LD publisher names and URLs
     is_amp: bool = False
     language: str | None = None
     site_name: str | None = None
@@ -83,11 +78,15 @@ def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None 
     ld_types = [t for node in nodes for t in _node_types(node)]
     og_type = metas.get("og:type")
     types = {t for t in ld_types} | ({og_type.lower()} if og_type else set())
+    dates = read_dates(tree, metas, nodes, url, html, ARTICLE_TYPES, now or datetime.now(UTC))
     return PageMeta(
         canonical_url=_canonical(tree, metas, url),
         page_type=_page_type(ld_types, og_type),
         types=frozenset(types),
-        published=_published(tree, metas, nodes, now or datetime.now(UTC)),
+        published=dates.published,
+        date_source=dates.source,
+        dates=dates.seen,
+        publisher=_publisher(nodes),
         is_amp=bool(_AMP_HTML.search(html[:5000])),
         language=_language(tree, metas),
         site_name=metas.get("og:site_name") or metas.get("application-name"),
@@ -151,6 +150,22 @@ def _node_types(node: dict[str, Any]) -> list[str]:
     value = node.get("@type")
     values = value if isinstance(value, list) else [value]
     return [v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)]
+
+
+def _publisher(nodes: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The names and URLs of the publisher the page's JSON-LD article declares (``publisher``)."""
+    found: list[str] = []
+    for node in nodes:
+        if not set(_node_types(node)) & ARTICLE_TYPES:
+            continue
+        publishers = node.get("publisher")
+        for item in publishers if isinstance(publishers, list) else [publishers]:
+            if isinstance(item, dict):
+                found += [v.strip() for v in (item.get("name"), item.get("url")) if isinstance(v, str) and v.strip()]
+            elif isinstance(item, str) and item.strip():
+                found.append(item.strip())
+        break
+    return tuple(dict.fromkeys(found))
 
 
 def _page_type(ld_types: list[str], og_type: str | None) -> str | None:
@@ -333,51 +348,3 @@ def lines_before_block(lines: list[str], blocks: list[HtmlElement], marker: str)
             return lines[:index]
         position = found
     return lines
-
-
-def _published(tree: HtmlElement, metas: dict[str, str], nodes: list[dict[str, Any]],
-               now: datetime) -> datetime | None:
-    candidates: list[str] = []
-    for node in nodes:
-        if set(_node_types(node)) & ARTICLE_TYPES and isinstance(node.get("datePublished"), str):
-            candidates.append(node["datePublished"])
-    candidates += [v for v in (metas.get(name) for name in _DATE_META) if v]
-    candidates += tree.xpath('//*[@itemprop="datePublished"]/@datetime|//*[@itemprop="datePublished"]/@content')
-    candidates += [n["datePublished"] for n in nodes if isinstance(n.get("datePublished"), str)]
-    candidates += tree.xpath("//article//time/@datetime|//time[@pubdate]/@datetime")[:1]
-    for raw in candidates:
-        parsed = parse_datetime(raw)
-        if parsed and _EARLIEST <= parsed <= now + _MAX_FUTURE:
-            return parsed
-    return None
-
-
-def parse_datetime(raw: str | None) -> datetime | None:
-    """Parse an ISO 8601, RFC 2822 or date-only string into a UTC datetime (naive means UTC).
-
-    >>> parse_datetime("2022-02-24T16:38:00-05:00")
-    datetime.datetime(2022, 2, 24, 21, 38, tzinfo=datetime.timezone.utc)
-    """
-    if not raw or not isinstance(raw, str):
-        return None
-    text = raw.strip()
-    value: datetime | None = None
-    iso = re.sub(r"(\d)\s*([+-]\d{2})(\d{2})$", r"\1\2:\3", text.replace(" ", "T", 1) if re.match(
-        r"\d{4}-\d{2}-\d{2} \d", text) else text)
-    try:
-        value = datetime.fromisoformat(iso.replace("z", "Z"))
-    except ValueError:
-        try:
-            value = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            match = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
-            if match:
-                try:
-                    value = datetime.combine(date(*map(int, match.groups())), time())
-                except ValueError:
-                    return None
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from archive.neardup import lines as pagelines
-from archive.storage import chrome, frontier
+from archive.storage import chrome, frontier, publishers
+from archive.storage.publishers import evidence_of
+from archive.storage.why import explain_cluster
 from archive.extraction.article import Article as ArticleValue
 from archive.extraction.article import IngestResult, IngestStatus, Skipped, SkipReason
 from archive.config import ArchiveConfig, resolve_db_url
@@ -139,6 +141,7 @@ class Archive(CrawlState):
         row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
         session.add(row)
         session.flush()
+        publishers.learn(session, row, host_of(row.url))
         cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
         if self._learn(session, row, lines):        # other pages placed again: this one's cluster may have moved
             session.refresh(row, ["cluster_id", "similarity"])
@@ -190,7 +193,8 @@ class Archive(CrawlState):
             url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
             author=a.author, sitename=a.sitename, published=a.published, language=a.language, text=text, raw_text=a.text,
             text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
-            credits=list(a.credits), is_excerpt=a.is_excerpt, found_via=found_via, etag=etag,
+            credits=list(a.credits), date_source=a.date_source, evidence=evidence_of(a), is_excerpt=a.is_excerpt,
+            found_via=found_via, etag=etag,
             last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at)
 
     def _revisit(self, session, row: Article, a: ArticleValue, text: str, fp: Fingerprint,  # noqa: ANN001
@@ -206,6 +210,8 @@ class Archive(CrawlState):
         row.title, row.author, row.published = a.title, a.author, a.published or row.published
         row.sitename = a.sitename or row.sitename
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
+        row.date_source, row.evidence = a.date_source if a.published else row.date_source, evidence_of(a)
+        publishers.learn(session, row, host_of(row.url))
         self._refingerprint(session, row, a.text, text, fp)
         return IngestResult(IngestStatus.UPDATED, row.id, row.cluster_id, row.similarity)
 
@@ -234,8 +240,9 @@ class Archive(CrawlState):
 
     # -- reading ----------------------------------------------------------------------------
 
-    def show(self, cluster_id: int) -> dict[str, Any]:
-        """One cluster: credited origin, canonical and every member (old merged ids resolve)."""
+    def show(self, cluster_id: int, why: bool = False) -> dict[str, Any]:
+        """One cluster: credited origin, canonical and every member (old merged ids resolve);
+        with ``why``, the evidence of each member and what decided the canonical ("why")."""
         with self.reader() as session:
             if session.get(Cluster, cluster_id) is None:
                 raise NotFound(f"no cluster {cluster_id}")
@@ -249,10 +256,13 @@ class Archive(CrawlState):
             for member, (a, _) in zip(members, rows):
                 member["changes"] = None if canonical is None or a.id == canonical.id else compare(
                     _diff_view(canonical), _diff_view(a)).as_dict()
-            return {"id": resolved, "requested_id": cluster_id, "size": cluster.size, "origin": cluster.origin,
-                    "origin_url": cluster.origin_url,
-                    "canonical": next((m for m in members if m["role"] == "canonical"), None),
-                    "members": members}
+            detail = {"id": resolved, "requested_id": cluster_id, "size": cluster.size, "origin": cluster.origin,
+                      "origin_url": cluster.origin_url,
+                      "canonical": next((m for m in members if m["role"] == "canonical"), None),
+                      "members": members}
+            if why:
+                detail["why"] = explain_cluster(session, resolved)
+            return detail
 
 @dataclass(frozen=True, slots=True)
 class _Page:
@@ -278,4 +288,4 @@ def _member_dict(a: Article, s: Site) -> dict[str, Any]:
     return {"article_id": a.id, "url": a.url, "title": a.title, "site": a.sitename or s.name or s.host, "host": s.host,
             "author": a.author, "published": _iso(a.published), "first_seen": _iso(a.first_seen),
             "similarity": a.similarity, "role": a.role, "canonical_url": a.canonical_url,
-            "credits": list(a.credits or []), "language": a.language}
+            "credits": list(a.credits or []), "language": a.language, "date_source": a.date_source}

@@ -68,6 +68,29 @@ class Site(Base):
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Publisher(Base):
+    """A publisher, known by every name and domain its pages tie together (``publisher_alias``)."""
+
+    __tablename__ = "publisher"
+    id: Mapped[intpk]
+    name: Mapped[str | None] = mapped_column(Text)       # the first name seen
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublisherAlias(Base):
+    """One name or registrable domain of a publisher, learned from the pages that declare it:
+    ``og:site_name``, JSON-LD ``publisher`` (name and url), the host of a page's own canonical."""
+
+    __tablename__ = "publisher_alias"
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)        # name|domain
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)       # normalised name or registrable domain
+    publisher_id: Mapped[int] = mapped_column(ForeignKey("publisher.id"), index=True)
+    value: Mapped[str] = mapped_column(Text)                              # as first seen
+    source: Mapped[str] = mapped_column(String(32))                       # where it was first read
+    pages: Mapped[int] = mapped_column(default=1)                         # pages that declared it
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Cluster(Base):
     """One story: its canonical article, members (articles pointing here) and credited origin."""
 
@@ -102,6 +125,9 @@ class Article(Base):
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     shingle_count: Mapped[int]
     credits: Mapped[list[Any]] = mapped_column(default=list)
+    date_source: Mapped[str | None] = mapped_column(String(64))   # where ``published`` was read
+    evidence: Mapped[dict[str, Any] | None]    # what the page declares: dates seen, JSON-LD publisher, rights notices
+    publisher_id: Mapped[int | None] = mapped_column(index=True)   # publisher.id (no constraint: added in place)
     is_excerpt: Mapped[bool] = mapped_column(default=False)
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("cluster.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="canonical")  # canonical|mirror|excerpt

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from archive.neardup.clusters import Match, Member, choose_canonical, credited_origin, verify
+from archive.storage.publishers import aliases_of
 from archive.neardup.fingerprint import jaccard, signature_from_bytes
 from archive.storage.index import Banding, candidates, delete_bands, write_bands
 from archive.storage.leads import lead_keys, lead_matches, write_lead_keys
@@ -112,9 +113,10 @@ def _refresh_alone(session: Session, cluster: Cluster, art: Article) -> None:
     inserted, never read back), set on the objects so one flush writes it with the placement."""
     site = session.get(Site, art.site_id)
     row = _Alone(art.id, art.url_key, art.canonical_url, art.credits, art.published, art.first_seen, art.is_excerpt,
-                 art.sitename, art.signature, None, None, site.host, site.name)
+                 art.sitename, art.signature, None, None, site.host, site.name, art.shingle_count, art.date_source,
+                 art.evidence, art.publisher_id)
     art.similarity, art.role = 1.0, "canonical"
-    _describe(cluster, [row], [_member(row)], art.id)
+    _describe(cluster, [row], [_member(row, {})], art.id)
 
 
 def mark_excerpts(session: Session, art: Article, matches: list[Match]) -> None:
@@ -170,8 +172,7 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
 
     Reads only the columns it needs (never the texts) and writes only the members whose role or
     similarity changed; article objects the session holds are given the new values as loaded."""
-    rows = session.execute(select(*_MEMBER_COLUMNS).join(Site, Site.id == Article.site_id)
-                           .where(Article.cluster_id == cluster_id)).all()
+    rows = member_rows(session, cluster_id)
     cluster = session.get(Cluster, cluster_id)
     if cluster is None:
         return
@@ -183,7 +184,7 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
             session.delete(cluster)
         session.flush()
         return
-    members = [_member(r) for r in rows]
+    members = cluster_members(session, rows)
     canonical = choose_canonical(members)
     by_id = {r.id: r for r in rows}
     canon_sig = signature_from_bytes(by_id[canonical.id].signature)
@@ -212,9 +213,23 @@ def _describe(cluster: Cluster, rows: list, members: list[Member], canonical_id:
 
 _MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.credits, Article.published,
                    Article.first_seen, Article.is_excerpt, Article.sitename, Article.signature, Article.similarity,
-                   Article.role, Site.host, Site.name.label("site_name"))
+                   Article.role, Site.host, Site.name.label("site_name"), Article.shingle_count, Article.date_source,
+                   Article.evidence, Article.publisher_id)
 _Alone = namedtuple("_Alone", "id url_key canonical_url credits published first_seen is_excerpt sitename signature "
-                             "similarity role host site_name")     # a row of _MEMBER_COLUMNS, from objects
+                             "similarity role host site_name shingle_count date_source evidence publisher_id")
+# (a row of _MEMBER_COLUMNS, from objects)
+
+
+def member_rows(session: Session, cluster_id: int) -> list:
+    """The rows of a cluster's members with the columns the canonical choice reads."""
+    return session.execute(select(*_MEMBER_COLUMNS).join(Site, Site.id == Article.site_id)
+                           .where(Article.cluster_id == cluster_id)).all()
+
+
+def cluster_members(session: Session, rows: list) -> list[Member]:
+    """The rows as canonical-choice members, each knowing every alias of its learned publisher."""
+    aliases = aliases_of(session, {r.publisher_id for r in rows if r.publisher_id is not None})
+    return [_member(r, aliases) for r in rows]
 
 
 def _sync_loaded(session: Session, changed: list[dict]) -> None:
@@ -241,9 +256,15 @@ def _declared_original(rows: list, canonical_id: int) -> str | None:
     return None
 
 
-def _member(r: Row) -> Member:
+def _member(r: Row, aliases: dict[int, tuple[str, ...]]) -> Member:
+    """A member from its row: the page's own site name (a site may host several publishers'
+    pages, so the site's name is not the page's), JSON-LD publisher and learned aliases."""
     first_seen: datetime | None = r.first_seen
-    return Member(id=r.id, url_key=r.url_key, site_host=r.host, site_name=r.sitename or r.site_name,
+    evidence = r.evidence or {}
+    return Member(id=r.id, url_key=r.url_key, site_host=r.host, site_name=r.sitename,
                   canonical_key=url_key(r.canonical_url) if r.canonical_url else None,
                   credits=tuple(r.credits or ()), published=r.published, first_seen=first_seen,
-                  is_excerpt=r.is_excerpt)
+                  is_excerpt=r.is_excerpt, size=r.shingle_count or 0,
+                  publisher=tuple(dict.fromkeys([*evidence.get("publisher", []), *aliases.get(r.publisher_id, ())])),
+                  rights=tuple(evidence.get("rights", [])), date_source=r.date_source,
+                  credit_links=tuple(tuple(link) for link in evidence.get("credit_links", [])))

@@ -27,6 +27,7 @@ from archive.storage.retry import first_line as _first_line
 from archive.storage.retry import sqlite_locked
 
 if TYPE_CHECKING:
+    from alembic.config import Config
     from sqlalchemy.engine import Connection
 
 logger = logging.getLogger(__name__)
