@@ -11,7 +11,7 @@ SITE_BUILDER_CHROME_BOTTOM = ["Share post", "Grey Facebook Icon", "Grey Twitter 
 
 def news_page(*, site: str, title: str, paragraphs: list[str], author: str | None = None,
               published: datetime | None = None, canonical: str | None = None, after: list[str] = (),
-              related: list[tuple[str, str]] = ()) -> str:
+              related: list[tuple[str, str]] = (), lang: str = "en") -> str:
     """A news article page: masthead, headline, byline, body, closing lines and a related-stories list."""
     meta = [f'<meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}">']
     if published:
@@ -22,7 +22,7 @@ def news_page(*, site: str, title: str, paragraphs: list[str], author: str | Non
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     closing = "".join(f"<p>{line}</p>" for line in after)
     more = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' for href, text in related)
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} | {escape(site)}</title>
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)} | {escape(site)}</title>
 {''.join(meta)}</head><body>
 <header class="site-header"><a href="/">{escape(site)}</a><p class="tagline">News from every corner of the valley and beyond</p>
 <nav><a href="/world/">World</a> <a href="/local/">Local</a></nav></header>

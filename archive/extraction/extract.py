@@ -22,6 +22,7 @@ from archive.extraction.boilerplate import remove_chrome_lines
 from archive.extraction.credit import excerpt_publisher, split_credits
 from archive.extraction.decode import charset_of, decode_html, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
+from archive.neardup.normalize import spaced_length
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
 from archive.extraction.urls import url_key
@@ -280,8 +281,8 @@ def _not_article_reason(meta: PageMeta, url_kind: str, lines: list[str], found_v
 
     ``teasers`` is the share of the text that sits in headline cards (see ``teaser_share``).
     """
-    words = sum(len(line.split()) for line in lines)
-    link_words = sum(len(line.split()) for line in lines if normalise_line(line) in meta.anchor_texts)
+    words = sum(spaced_length(line) for line in lines)     # a Chinese or Japanese character: half a word
+    link_words = sum(spaced_length(line) for line in lines if normalise_line(line) in meta.anchor_texts)
     link_share = link_words / words if words else 0.0
     cards = max(meta.headline_links, meta.teaser_cards)
     shape = f"{cards} headline links, {link_share:.0%} link text, {teasers:.0%} teasers"

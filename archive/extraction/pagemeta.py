@@ -12,6 +12,8 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from archive.neardup.normalize import spaced_length
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -238,7 +240,7 @@ def teaser_share(blocks: list[HtmlElement], lines: list[str]) -> float:
         by_text.setdefault(normalise_line(block.text_content()), block)
     total = teaser = 0
     for line in lines:
-        words = len(line.split())
+        words = spaced_length(line)
         total += words
         block = by_text.get(normalise_line(line))
         if block is not None and _in_card(block):

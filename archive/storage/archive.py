@@ -21,7 +21,7 @@ from archive.errors import NotFound
 from archive.neardup.fingerprint import Fingerprint, fingerprint, params_record
 from archive.storage.index import Banding
 from archive.storage.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
-from archive.neardup.normalize import words
+from archive.neardup.normalize import word_count, words
 from archive.storage.placement import detach, place, resolve_cluster
 from archive.storage.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
 from archive.extraction.urls import host_of, url_key
@@ -136,7 +136,7 @@ class Archive:
         lines = prepared.lines if prepared is not None else pagelines.page_lines(article.text)
         text = self._clean(session, site_id, article.text, lines)
         if prepared is None or text != article.text:
-            count, fp = len(words(text)), None
+            count, fp = word_count(words(text)), None
         else:
             count, fp = prepared.word_count, prepared.fingerprint
         if count < MIN_WORDS:
@@ -232,7 +232,7 @@ class Archive:
         for article_id in sorted(targets):
             other = session.get(Article, article_id)
             text = self._clean(session, other.site_id, other.raw_text)
-            if text != other.text and len(words(text)) >= MIN_WORDS:
+            if text != other.text and word_count(words(text)) >= MIN_WORDS:
                 logger.debug("cleaning %s again: site chrome learned", other.url)
                 self._refingerprint(session, other, other.raw_text, text, fingerprint(text, self.config.fingerprint))
                 placed = True
