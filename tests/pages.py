@@ -40,3 +40,30 @@ def builder_page(*, site: str, title: str, paragraphs: list[str], blurb: str) ->
 <meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}"></head><body>
 <div class="post">{top}<h1>{escape(title)}</h1>{body}<p>Follow {escape(site)} for more updates</p>
 <p>{escape(blurb)}</p>{bottom}</div></body></html>"""
+
+
+_AD = ('<div class="ad full-bleed"><span class="ad-label">Advertisement</span>'
+       '<div class="ad-wrapper"><div class="slot"></div></div></div>')
+
+
+def split_page(*, site: str, title: str, chunks: list[list[str]], article_body: str | None = None) -> str:
+    """An article whose body is split over several containers with advertisements between them (an
+    extractor that keeps one container keeps a stub), optionally declaring its whole body in JSON-LD."""
+    import json
+
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title}
+    if article_body is not None:
+        ld["articleBody"] = article_body
+    parts = []
+    for n, chunk in enumerate(chunks):
+        head = (f'<header class="grid__header"><h1>{escape(title)}</h1><div class="meta">By '
+                f'<a href="/author/ann-marsh/">Ann Marsh</a></div></header>') if n == 0 else ""
+        inner = "".join(f"<p>{escape(p)}</p>" for p in chunk)
+        parts.append(f'<div class="grid"><div class="grid__container">{head}<div class="grid__content article__content">{inner}</div>'
+                     f'</div><aside class="grid__sidebar">{_AD}</aside></div>{_AD}')
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<meta property="og:type" content="article"><meta property="og:site_name" content="{escape(site)}">
+<script type="application/ld+json">{escape(json.dumps(ld), quote=False)}</script></head><body>
+<header class="site-header"><a href="/">{escape(site)}</a></header>
+<div class="container"><article class="article">{''.join(parts)}</article></div>
+<footer><p>Copyright notice of the site and its owners, all rights kept for the text.</p></footer></body></html>"""

@@ -18,13 +18,14 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
-from archive.extraction.boilerplate import remove_chrome_lines
+from archive.extraction.boilerplate import remove_chrome_lines, signup_box_texts
 from archive.extraction.credit import excerpt_publisher, split_credits
 from archive.extraction.decode import charset_of, decode_html, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.neardup.normalize import spaced_length
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
+from archive.extraction.stub import fuller_lines
 from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipp
         favor_precision=True, include_tables=True, include_images=False, include_links=False,
     )
     raw_text = (document.text or "") if document is not None else ""
-    lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
+    lines = fuller_lines(tree, url, meta, [line.strip() for line in raw_text.splitlines() if line.strip()])
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "no body text found")
     blocks = text_blocks(tree)
@@ -167,7 +168,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits = split_credits(lines)
     lines = remove_chrome_lines(lines)
-    region = site_region_texts(blocks)
+    region = site_region_texts(blocks) | signup_box_texts(tree, normalise_line)
     lines = [line for line in lines if normalise_line(line) not in region]
     if site_name:
         lines = _drop_site_lines(lines, site_name)
