@@ -38,6 +38,10 @@ class Fresh(IgnoreRequest):
     """An archived page fetched less than NEWSARCHIVE_RECRAWL_AFTER ago: not requested."""
 
 
+class KnownDead(Fresh):
+    """A URL that answered 404/410 (or failed repeatedly) less than NEWSARCHIVE_RECRAWL_AFTER ago."""
+
+
 class NotModified(IgnoreRequest):
     """An archived page that answered 304 to a conditional request: nothing more to do."""
 
@@ -120,7 +124,7 @@ class IncrementalDownloaderMiddleware:
         if visit is None:       # a dead link is tried again once the interval passed
             if dead is not None and (datetime.now(UTC) - dead).total_seconds() < interval:
                 self.stats.inc_value("newsarchive/skipped/known_dead")
-                raise Fresh(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")
+                raise KnownDead(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")
             return
         if visit.age(datetime.now(UTC)) < interval:
             self.stats.inc_value("newsarchive/skipped/fresh")

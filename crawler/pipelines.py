@@ -21,7 +21,7 @@ from archive.errors import ArchiveError, DatabaseUnavailable
 from archive.config import seconds_setting
 from archive.storage.store import wait_out
 from archive.extraction.extract import extract_prepared
-from archive.storage.frontier import DONE, PageMark
+from archive.storage.frontier import DONE, PageMark, skip_status
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -114,7 +114,7 @@ class ArchivePipeline:
                     raise
             if isinstance(article, Skipped):
                 self.stats.inc_value(f"newsarchive/skipped/{article.reason}")
-                await self._record(_mark(item, str(article.reason)))
+                await self._record(_mark(item, skip_status(article)))
                 raise DropItem(f"skip {item.url}: {article}", log_level="DEBUG")
             result = await self._ingest(item, article)
         return {"url": item.url, "status": str(result.status), "article_id": result.article_id,
@@ -155,7 +155,8 @@ class ArchivePipeline:
         # The worker also fingerprints the text, so the single writer thread does not.
         assert self.archive is not None
         call = functools.partial(extract_prepared, item.body, item.final_url or item.url, self.archive.config.fingerprint,
-                                 found_via=item.found_via, content_type=item.content_type)
+                                 found_via=item.found_via, content_type=item.content_type,
+                                 canonical_missing=item.canonical_missing)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)
         except BrokenProcessPool:

@@ -80,13 +80,15 @@ _BYLINE = re.compile(r"^(?:by|written by|posted by|von|por|par)\s+\S", re.IGNORE
 
 
 def extract(body: bytes | str, url: str, *, found_via: str | None = None,
-            content_type: str | None = None) -> Article | Skipped:
+            content_type: str | None = None, canonical_missing: bool = False) -> Article | Skipped:
     """Extract the article of one fetched page.
 
     ``body`` is the page as fetched (bytes are decoded here) and ``url`` its final URL.
     ``found_via`` says how the crawler found the URL ("feed", "sitemap", "news_sitemap",
     "link", "seed"); a feed or news-sitemap entry is taken as a strong hint of an article.
     ``content_type`` is the HTTP Content-Type header, for its media type and charset.
+    ``canonical_missing`` says the same-site canonical the page declares is missing (404): the page
+    is then no alternate version but the only copy of its article.
 
     >>> result = extract(b"", "https://example.com/a")
     >>> result.reason
@@ -98,7 +100,7 @@ def extract(body: bytes | str, url: str, *, found_via: str | None = None,
         return skipped
     try:
         html = repair_mojibake(body) if isinstance(body, str) else decode_html(body, charset_of(content_type))
-        result = _extract_html(html, url, found_via)
+        result = _extract_html(html, url, found_via, canonical_missing)
     except (ValueError, TypeError, AttributeError, LookupError, RecursionError, etree.LxmlError) as exc:
         logger.warning("skip %s: extraction failed (%s: %s)", url, type(exc).__name__, exc)
         return Skipped(SkipReason.MALFORMED, f"{type(exc).__name__}: {exc}"[:200])
@@ -118,7 +120,7 @@ class PreparedArticle(Article):
 
 
 def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, found_via: str | None = None,
-                     content_type: str | None = None) -> Article | Skipped:
+                     content_type: str | None = None, canonical_missing: bool = False) -> Article | Skipped:
     """``extract``, then ``fingerprint.prepare`` of the article's text with ``params``: what a
     crawl's extraction workers run.
 
@@ -126,24 +128,24 @@ def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, 
     >>> extract_prepared(b"", "https://example.com/a", FingerprintParams()).reason
     <SkipReason.EMPTY: 'empty'>
     """
-    result = extract(body, url, found_via=found_via, content_type=content_type)
+    result = extract(body, url, found_via=found_via, content_type=content_type, canonical_missing=canonical_missing)
     if isinstance(result, Skipped):
         return result
     values = {f.name: getattr(result, f.name) for f in fields(Article)}
     return PreparedArticle(**values, prepared=prepare(result.text, params))
 
 
-def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipped:
+def _extract_html(html: str, url: str, found_via: str | None, canonical_missing: bool = False) -> Article | Skipped:
     tree = load_html(html)
     if tree is None or not len(tree):
         return Skipped(SkipReason.MALFORMED, "no HTML tree")
     meta = read_page_meta(tree, html, url)
-    alternate = _alternate_of(meta, url)
+    alternate = None if canonical_missing else _alternate_of(meta, url)
     if alternate:
-        return Skipped(SkipReason.ALTERNATE, alternate)
+        return Skipped(SkipReason.ALTERNATE, alternate, leaf=True)
     url_kind = classify_url(url)
     if url_kind in ("home", "listing", "static"):
-        return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL")
+        return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL", leaf=url_kind == "static")
     if meta.declares_non_article:
         return Skipped(SkipReason.NOT_ARTICLE, f"page type {meta.page_type}")
     document = trafilatura.bare_extraction(
@@ -157,7 +159,7 @@ def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipp
     blocks = text_blocks(tree)
     verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
     if verdict:
-        return Skipped(SkipReason.NOT_ARTICLE, verdict)
+        return Skipped(SkipReason.NOT_ARTICLE, verdict, leaf=verdict.startswith("too short"))
     return _build_article(url, meta, document, lines, (tree, blocks))
 
 
@@ -263,12 +265,16 @@ def _alternate_of(meta: PageMeta, url: str) -> str | None:
         return None
     if meta.is_amp:
         return canonical
-    page_host, canonical_host = (_bare_host(u) for u in (url, canonical))
-    if page_host != canonical_host:
-        return None          # a republished copy naming its original: an article of its own
-    if classify_url(canonical) == "home":
-        return None          # a site that points every page at its home page: a broken canonical
-    return canonical
+    return canonical if declares_alternate(canonical, url) else None
+
+
+def declares_alternate(canonical: str, url: str) -> bool:
+    """Whether a page at ``url`` declaring ``canonical`` is an alternate version of another page of
+    its own site (a republished copy naming its original on another site is an article of its own;
+    a site that points every page at its home page has a broken canonical)."""
+    if url_key(canonical) == url_key(url) or _bare_host(url) != _bare_host(canonical):
+        return False
+    return classify_url(canonical) != "home"
 
 
 def _bare_host(url: str) -> str:

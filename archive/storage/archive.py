@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -119,6 +120,8 @@ class Archive:
         keys: list[str] = []
         with self._sessions.begin() as session:
             result = self._ingest_page(session, article, fetched_at, found_via, etag, last_modified)
+            if mark is not None and result.skipped is not None:      # a leaf: not fetched again while fresh
+                mark = dataclasses.replace(mark, status=frontier.skip_status(result.skipped))
             if mark is not None:
                 keys = frontier.record(session, mark, known=self._frontier_known)
         self._frontier_known.remember(keys)
@@ -140,7 +143,8 @@ class Archive:
         else:
             count, fp = prepared.word_count, prepared.fingerprint
         if count < MIN_WORDS:
-            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(
+                SkipReason.NO_TEXT, "too little text once chrome is removed", leaf=True))
         fp = fp or fingerprint(text, self.config.fingerprint)
         if existing is not None:
             return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
@@ -154,7 +158,7 @@ class Archive:
         twin = twins[0][0] if twins else None      # (by the text_hash index)
         if twin is not None:
             # One site, one text, two URLs (share links, print views): one page, archived once.
-            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}", leaf=True))
         row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
         session.add(row)
         session.flush()

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from archive.extraction.article import Skipped, SkipReason
 from archive.storage.models import Frontier, utcnow
 from archive.extraction.urls import host_of, url_key
 
@@ -38,6 +39,18 @@ DUE_BATCH = 1000              # pending rows read at once when a crawl starts
 KNOWN_LIMIT = 200_000         # url_keys a writer remembers as committed before it starts afresh
 
 PENDING, DONE, FAILED, GONE = "pending", "done", "failed", "gone"
+# ``last_status`` of a fetched page that held no article and is no listing (see ``Skipped.leaf``):
+# fetched again only once stale, like an archived article.
+LEAF_PREFIX = "leaf_"
+
+
+def skip_status(skipped: Skipped) -> str:
+    """The frontier status of a skipped page: its reason, prefixed with ``LEAF_PREFIX`` for a leaf.
+
+    >>> skip_status(Skipped(SkipReason.NOT_ARTICLE, "too short (3 words)", leaf=True))
+    'leaf_not_article'
+    """
+    return f"{LEAF_PREFIX}{skipped.reason}" if skipped.leaf else str(skipped.reason)
 
 
 @dataclass(frozen=True, slots=True)

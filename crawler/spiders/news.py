@@ -17,9 +17,10 @@ from twisted.internet import error as twisted_errors
 from archive.storage.frontier import DONE, GONE, Link, PageMark
 from archive.extraction.urls import host_of, normalize_url, url_key
 from crawler import discovery
+from crawler.alternates import Alternates
 from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress
-from crawler.incremental import Fresh, NotModified
+from crawler.incremental import Fresh, KnownDead, NotModified
 from crawler.items import PageItem
 from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
@@ -120,6 +121,7 @@ class NewsSpider(scrapy.Spider):
         self.seeds_ok = 0
         self.run_id: int | None = None
         self._seen: set[str] = set()
+        self.alternates = Alternates()          # pages held until their declared canonical answers
         self._scoped: dict[str, tuple[str, str, bool] | None] = {}      # see _scope_of
 
     @classmethod
@@ -258,6 +260,7 @@ class NewsSpider(scrapy.Spider):
         self.pages += 1
         self.crawler.stats.inc_value("newsarchive/pages")
         self._seen.add(url_key(response.url))          # a redirect target is not fetched again
+        yield from self.alternates.answered(response.url, response.request.url)
         if response.meta.get("seed"):
             self.seeds_ok += 1
             self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
@@ -300,7 +303,7 @@ class NewsSpider(scrapy.Spider):
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
         links = self._links((*found.canonical, *found.links), "link", files=found.canonical)
-        yield PageItem(
+        item = PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
             status=response.status,
@@ -314,6 +317,7 @@ class NewsSpider(scrapy.Spider):
             depth=response.meta.get("depth", 0),
             run_id=self.run_id,
         )
+        yield from self.alternates.hold(item, found.canonical)
         yield from self._follow(links)
 
     # -- errors and closing ----------------------------------------------------------------
@@ -323,6 +327,7 @@ class NewsSpider(scrapy.Spider):
         forbids it, redirected out of scope) or retry later. A request never sent (the page budget,
         still fresh, 304) leaves its row as it was."""
         request = failure.request
+        yield from self._held_for(request.url, failure)
         if isinstance(failure.value, RobotsDisallowed):
             logger.debug("skip %s: %s", request.url, failure.value)
             self.crawler.stats.inc_value("newsarchive/skipped/robots_disallowed")
@@ -341,6 +346,15 @@ class NewsSpider(scrapy.Spider):
         logger.warning("skip %s: %s", request.url, reason)
         self.crawler.stats.inc_value(f"newsarchive/error/{kind}")
         yield self._mark(request, kind, GONE if kind in ("http_404", "http_410") else "retry")
+
+    def _held_for(self, url: str, failure: Failure) -> list[PageItem]:
+        """The pages held for ``url`` as their canonical (see ``crawler.alternates``): marked when it
+        is missing (404/410 now or when last tried, forbidden by robots.txt), else as they are."""
+        exc = failure.value
+        gone = isinstance(exc, HttpError) and exc.response.status in (404, 410)
+        if gone or isinstance(exc, (RobotsDisallowed, KnownDead)):
+            return self.alternates.missing(url)
+        return self.alternates.answered(url)
 
     def closed(self, reason: str) -> None:
         self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
