@@ -25,7 +25,7 @@ from archive.neardup.fingerprint import Prepared, prepare
 from archive.neardup.normalize import spaced_length
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
-from archive.extraction.stub import fuller_lines
+from archive.extraction.stub import declared_lead, fuller_lines
 from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ def _extract_html(html: str, url: str, found_via: str | None, canonical_missing:
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "no body text found")
     blocks = text_blocks(tree)
+    lines = declared_lead(lines, meta.article_body, blocks)
     verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
     if verdict:
         return Skipped(SkipReason.NOT_ARTICLE, verdict, leaf=verdict.startswith("too short"))

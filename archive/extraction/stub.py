@@ -30,6 +30,12 @@ MIN_KEPT = 0.8
 OVERSHOOT = 1.1
 _VISIBLE = ("//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::form"
             " or ancestor::noscript)]")
+# The declared body's opening found before the text's first line (a standfirst the extractor left
+# out) is put back when it has at least MIN_LEAD_WORDS words; LEAD_PROBE characters of the first
+# line locate it in the declared body.
+MIN_LEAD_WORDS = 8
+LEAD_PROBE = 120
+LEAD_LINES = 3
 _MODES = ({}, {"favor_recall": True})
 
 
@@ -59,6 +65,34 @@ def fuller_lines(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) 
             return best
         return body
     return next((c for c in fuller if _length(c) >= MIN_GAIN * length), lines)
+
+
+def declared_lead(lines: list[str], article_body: str | None, blocks: list[HtmlElement]) -> list[str]:
+    """``lines`` with the opening the extractor left out (a standfirst or teaser block) put back:
+    the blocks before the text's first body line that the page's declared body begins with (the
+    first body line: the first of the first few lines found in the declared body)."""
+    body = _key(article_body or "")
+    anchors = [(i, _key(line)) for i, line in enumerate(lines[:LEAD_LINES])] if body else []
+    index, first, start = next(((i, k, body.find(k[:LEAD_PROBE])) for i, k in anchors if k and k[:LEAD_PROBE] in body),
+                               (0, "", -1))
+    prefix = body[:start].strip() if start > 0 else ""
+    if len(prefix.split()) < MIN_LEAD_WORDS:
+        return lines
+    before: list[str] = []
+    for block in blocks:
+        text = " ".join(block.text_content().split())
+        key = _key(text)
+        if key == first:
+            break
+        if len(key.split()) >= MIN_LEAD_WORDS and key in prefix:
+            before.append(text)
+    found = sum(len(_key(t).split()) for t in before)
+    return [*lines[:index], *before, *lines[index:]] if found >= MIN_KEPT * len(prefix.split()) else lines
+
+
+def _key(text: str) -> str:
+    """Words only, typography unified (soft hyphens and the like dropped)."""
+    return " ".join(words(text))
 
 
 def _extract(tree: HtmlElement, url: str, mode: dict[str, bool]) -> str:
