@@ -82,7 +82,13 @@ _SOCIAL_LIST = re.compile(rf"(?:(?:{_SOCIAL})(?:\s*[|,/•·]\s*|\s+|$)){{2,}}",
 _LEAD_INS = re.compile(
     r"(?:(?:also|must|don't|do not) (?:read|see|miss)|read (?:also|next|more)|see also|"
     r"related(?: articles?| stories| posts?)?|"
-    r"recommended|more|watch|listen|trending|latest|tags|topics|filed under|posted in|categories)\s*[:|»›>–—-]\s*\S",
+    r"recommended|more|watch|listen|trending|latest|tags|topics|filed under|posted in|categories|"
+    # "read also" in other common languages (German, Nordic, Dutch, Romance, Slavic, Turkish)
+    r"lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|(?:les|læs|läs|lees) (?:også|också|ook)|"
+    r"(?:lee|lea|leia|lisez|leggi) (?:también|tambien|também|aussi|anche)|(?:à )?lire aussi|"
+    r"ver também|veja também|vea también|te puede interesar|czytaj (?:też|także|również)|"
+    r"(?:čtěte|přečtěte si) (?:také|též)|ayrıca (?:okuyun|bakınız)|ilgili (?:haber|haberler))"
+    r"\s*[:|»›>–—-]\s*\S",
     re.IGNORECASE,
 )
 _FOLLOW = re.compile(

@@ -58,3 +58,11 @@ def test_signup_fine_print_is_chrome_wherever_it_sits(line):
                                   "Members who sign up before May keep the terms of use they agreed in 2019."])
 def test_body_sentences_about_signing_up_are_not_chrome(line):
     assert not is_chrome_line(line)
+
+
+@pytest.mark.parametrize("line", ["Lesen Sie auch: Der Hafen bekommt eine neue Fähre", "Les også: Brua stenges i helgen",
+                                  "Läs också: Hamnen får en ny färja", "Lire aussi : le port ferme ses portes",
+                                  "Leia também: a ponte fecha no domingo", "Czytaj także: Most zostanie zamknięty",
+                                  "Čtěte také: Přístav dostane nový trajekt", "Ayrıca okuyun: Köprü pazar günü kapanıyor"])
+def test_read_also_promos_in_other_languages_are_chrome(line):
+    assert is_chrome_line(line)
