@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from archive.extraction.pagemeta import PageMeta
 
 # The precise text is a stub when it is shorter than this share of the page's declared or visible body ...
-STUB_SHARE = 0.85
+STUB_SHARE = 0.9
 # ... and a fuller text replaces it when it is at least this much longer, holds this much of the
 # precise text, and is no longer than the visible body (the declared one on a page without
 # paragraphs) by more than OVERSHOOT.

@@ -260,7 +260,7 @@ class NewsSpider(scrapy.Spider):
         self.pages += 1
         self.crawler.stats.inc_value("newsarchive/pages")
         self._seen.add(url_key(response.url))          # a redirect target is not fetched again
-        yield from self.alternates.answered(response.url, response.request.url)
+        yield from self.alternates.answered(response.url, response.meta.get("newsarchive_url") or response.url)
         if response.meta.get("seed"):
             self.seeds_ok += 1
             self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
@@ -317,7 +317,10 @@ class NewsSpider(scrapy.Spider):
             depth=response.meta.get("depth", 0),
             run_id=self.run_id,
         )
-        yield from self.alternates.hold(item, found.canonical)
+        if hasattr(self, "shared_frontier_joined"):     # workers sharing a frontier: the canonical may be
+            yield item                                   # fetched by another one, whose answer this one never sees
+        else:
+            yield from self.alternates.hold(item, found.canonical)
         yield from self._follow(links)
 
     # -- errors and closing ----------------------------------------------------------------
@@ -327,7 +330,7 @@ class NewsSpider(scrapy.Spider):
         forbids it, redirected out of scope) or retry later. A request never sent (the page budget,
         still fresh, 304) leaves its row as it was."""
         request = failure.request
-        yield from self._held_for(request.url, failure)
+        yield from self._held_for(request.meta.get("newsarchive_url") or request.url, failure)
         if isinstance(failure.value, RobotsDisallowed):
             logger.debug("skip %s: %s", request.url, failure.value)
             self.crawler.stats.inc_value("newsarchive/skipped/robots_disallowed")
