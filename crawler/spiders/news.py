@@ -320,7 +320,7 @@ class NewsSpider(scrapy.Spider):
         if hasattr(self, "shared_frontier_joined"):     # workers sharing a frontier: the canonical may be
             yield item                                   # fetched by another one, whose answer this one never sees
         else:
-            yield from self.alternates.hold(item, found.canonical)
+            yield from self.alternates.hold(item, [c for c in found.canonical if self._in_scope(c)])   # others never answer
         yield from self._follow(links)
 
     # -- errors and closing ----------------------------------------------------------------
