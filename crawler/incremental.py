@@ -127,8 +127,9 @@ class IncrementalDownloaderMiddleware:
                 raise KnownDead(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")
             return
         if visit.age(datetime.now(UTC)) < interval:
-            self.stats.inc_value("newsarchive/skipped/fresh")
-            raise Fresh(f"archived {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {interval:g} s")
+            self.stats.inc_value("newsarchive/skipped/fresh_leaf" if visit.leaf else "newsarchive/skipped/fresh")
+            seen = "seen (no article)" if visit.leaf else "archived"
+            raise Fresh(f"{seen} {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {interval:g} s")
         meta[CONDITIONAL] = key
         if visit.etag:
             request.headers[b"If-None-Match"] = visit.etag

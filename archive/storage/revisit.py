@@ -48,6 +48,7 @@ class Visit:
     fetched_at: datetime
     etag: str | None
     last_modified: str | None
+    leaf: bool = False          # a leaf page fetched without giving an article (no copy kept)
 
     def age(self, now: datetime) -> float:
         """Seconds since the copy was fetched or verified."""
@@ -94,7 +95,7 @@ class Revisits:
             if row is None:
                 return None, None
             if row.state == DONE and (row.last_status or "").startswith(LEAF_PREFIX):
-                return Visit(row.updated_at, None, None), None
+                return Visit(row.updated_at, None, None, leaf=True), None
             return None, (row.updated_at if row.state in (GONE, FAILED) else None)
         return self._read(both) or (None, None)
 

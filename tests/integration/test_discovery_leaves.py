@@ -6,6 +6,7 @@ page) again: only the entry page, robots.txt and the home page's listings."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -69,6 +70,14 @@ def _archived(db_url: str) -> set[str]:
     return {f"/{u}" for u in urls}
 
 
+def _last_run_stats(db_url: str) -> dict:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        stats = conn.execute(text("SELECT stats FROM crawl_run ORDER BY id DESC LIMIT 1")).scalar()
+    engine.dispose()
+    return json.loads(stats) if isinstance(stats, str) else stats
+
+
 def test_missing_canonicals_are_archived_and_a_second_crawl_fetches_no_article_or_leaf_again(
         site, db_url, newsarchive, tmp_path):
     crawl = ("crawl", f"{site.sites[0].url}/", "--db", db_url, *LOOPBACK_SETTINGS)
@@ -80,4 +89,6 @@ def test_missing_canonicals_are_archived_and_a_second_crawl_fetches_no_article_o
     second = newsarchive(*crawl, cwd=tmp_path, timeout=120)
     assert second.code == 0, second.err[-3000:]
     assert _fetched(site, since=seen) == Counter(["/robots.txt", "/", SECTION])
+    skipped = _last_run_stats(db_url)["skipped"]
+    assert skipped["fresh"] == len(ARTICLES) and skipped["fresh_leaf"] == len(LEAVES)
     assert _archived(db_url) == set(ARTICLES)
