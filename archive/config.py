@@ -56,8 +56,10 @@ class ArchiveConfig:
     min_shingles: int = 8
     # Lead keys: the first ``lead_words`` words of each of the first ``lead_paragraphs``
     # paragraphs long enough; articles of other sites sharing one are compared on their texts.
+    # Taken from eight paragraphs, not only the first: a copy that left out its original's
+    # summary box (or an editor's note on a copy) still shares the opening of a paragraph with it.
     lead_words: int = 12
-    lead_paragraphs: int = 3
+    lead_paragraphs: int = 8
     # A line seen on at least this many distinct pages of one site is site chrome ...
     chrome_min_pages: int = 3
     # ... and a short line (a few words: "Share this", "Grey Facebook Icon") on this many.

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 10_000          # articles per bulk transaction
 SITES = 200
-LEADS = 3               # lead keys per article (ArchiveConfig.lead_paragraphs)
+LEADS = 8               # lead keys per article (ArchiveConfig.lead_paragraphs)
 WARMUP = 10             # ingests a probe makes before it starts timing
 _VOCAB = ("river council budget school bridge market station report mayor plan water road city village union "
           "court minister festival museum hospital railway ferry tower garden library forest energy storm coast "

@@ -38,6 +38,10 @@ class Fresh(IgnoreRequest):
     """An archived page fetched less than NEWSARCHIVE_RECRAWL_AFTER ago: not requested."""
 
 
+class KnownDead(Fresh):
+    """A URL that answered 404/410 (or failed repeatedly) less than NEWSARCHIVE_RECRAWL_AFTER ago."""
+
+
 class NotModified(IgnoreRequest):
     """An archived page that answered 304 to a conditional request: nothing more to do."""
 
@@ -120,11 +124,12 @@ class IncrementalDownloaderMiddleware:
         if visit is None:       # a dead link is tried again once the interval passed
             if dead is not None and (datetime.now(UTC) - dead).total_seconds() < interval:
                 self.stats.inc_value("newsarchive/skipped/known_dead")
-                raise Fresh(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")
+                raise KnownDead(f"answered 404/410 or failed repeatedly on {dead:%Y-%m-%d %H:%M} UTC")
             return
         if visit.age(datetime.now(UTC)) < interval:
-            self.stats.inc_value("newsarchive/skipped/fresh")
-            raise Fresh(f"archived {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {interval:g} s")
+            self.stats.inc_value("newsarchive/skipped/fresh_leaf" if visit.leaf else "newsarchive/skipped/fresh")
+            seen = "seen (no article)" if visit.leaf else "archived"
+            raise Fresh(f"{seen} {visit.fetched_at:%Y-%m-%d %H:%M} UTC, re-crawled after {interval:g} s")
         meta[CONDITIONAL] = key
         if visit.etag:
             request.headers[b"If-None-Match"] = visit.etag

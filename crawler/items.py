@@ -15,6 +15,7 @@ class PageItem:
 
     ``url`` is the normalised URL the spider scheduled; ``final_url`` the normalised URL after
     redirects. ``found_via`` is one of ``seed``, ``feed``, ``sitemap``, ``news_sitemap``, ``link``.
+    ``canonical_missing``: see ``crawler.alternates``.
     """
 
     url: str
@@ -29,6 +30,7 @@ class PageItem:
     links: tuple[Link, ...] = ()          # in-scope links the page holds, for the frontier
     depth: int = 0
     run_id: int | None = None
+    canonical_missing: bool = False       # the same-site canonical it declares is missing: not an alternate
 
     def __repr__(self) -> str:           # keep log lines short: never print the body
         return f"PageItem(url={self.url!r}, status={self.status}, found_via={self.found_via!r})"

@@ -23,7 +23,7 @@ from archive.config import resolve_db_url, seconds_setting
 from archive.errors import ArchiveError, DatabaseUnavailable
 from archive.extraction.article import IngestStatus, Skipped
 from archive.extraction.extract import PreparedPage, extract_prepared
-from archive.storage.records import RETRY, PageMark
+from archive.storage.records import RETRY, PageMark, skip_status
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -140,7 +140,7 @@ class ArchivePipeline:
                     raise
             if isinstance(page, Skipped):
                 self.stats.inc_value(f"newsarchive/skipped/{page.reason}")
-                await self._record(item.mark(str(page.reason)))
+                await self._record(item.mark(skip_status(page)))
                 raise DropItem(f"skip {item.url}: {page}", log_level="DEBUG")
             if page.article.charset_detected:   # its declared charset (or none) did not decode it
                 self.stats.inc_value("newsarchive/charset_detected")
@@ -183,7 +183,8 @@ class ArchivePipeline:
         # The worker also fingerprints the text, so the single writer thread does not.
         assert self.archive is not None
         call = functools.partial(extract_prepared, item.body, item.final_url or item.url, self.archive.config.fingerprint,
-                                 found_via=item.found_via, content_type=item.content_type)
+                                 found_via=item.found_via, content_type=item.content_type,
+                                 canonical_missing=item.canonical_missing)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)
         except BrokenProcessPool:

@@ -48,10 +48,15 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A page that is not archived, with the reason (a stats key) and a human detail."""
+    """A page that is not archived, with the reason (a stats key) and a human detail.
+
+    ``leaf`` says the page is no listing either (an alternate version, a page too short to keep,
+    an about page): nothing new is found on it, so a crawl fetches it again only once it is stale.
+    """
 
     reason: SkipReason
     detail: str = ""
+    leaf: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.detail}" if self.detail else str(self.reason)

@@ -7,6 +7,12 @@ stays. Chrome that is particular to one site is learned per site by ``archive.st
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lxml.html import HtmlElement
 
 # A line longer than this (in words) is body text, whatever it says.
 MAX_WORDS = 12
@@ -42,7 +48,9 @@ _LABELS = (
     r"sign ?in", r"register", r"my account", r"create (?:an )?account", r"already a subscriber\??",
     r"(?:subscribe|sign up) (?:to|for) (?:our|the) (?:\w+ ){0,3}(?:newsletters?|mailing list|updates|emails?)",
     r"(?:get|join) (?:our|the) (?:\w+ ){0,2}(?:newsletters?|mailing list)", r"enter your e-?mail(?: address)?",
-    r"your e-?mail(?: address)?", r"unsubscribe at any time", r"no spam\.?",
+    r"your e-?mail(?: address)?", r"(?:you can )?unsubscribe at any time\.?", r"no spam\.?", r"e-?mail(?: address)?",
+    r"(?:thanks?|thank you) for (?:subscribing|signing up)!?", r"(?:success!? )?check your inbox\.?",
+    r"(?:please enter a )?(?:in)?valid e-?mail(?: address)?", r"(?:newsletter|subscribe|sign up) (?:now|today)",
     # promos and related-content headers
     r"(?:also|must|don't|do not) (?:read|see|miss)", r"read (?:also|next|more)", r"see (?:also|more)",
     r"related(?: (?:articles?|posts?|stories|news|content|reading|topics|links))?", r"recommended(?: for you)?",
@@ -74,7 +82,13 @@ _SOCIAL_LIST = re.compile(rf"(?:(?:{_SOCIAL})(?:\s*[|,/•·]\s*|\s+|$)){{2,}}",
 _LEAD_INS = re.compile(
     r"(?:(?:also|must|don't|do not) (?:read|see|miss)|read (?:also|next|more)|see also|"
     r"related(?: articles?| stories| posts?)?|"
-    r"recommended|more|watch|listen|trending|latest|tags|topics|filed under|posted in|categories)\s*[:|»›>–—-]\s*\S",
+    r"recommended|more|watch|listen|trending|latest|tags|topics|filed under|posted in|categories|"
+    # "read also" in other common languages (German, Nordic, Dutch, Romance, Slavic, Turkish)
+    r"lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|(?:les|læs|läs|lees) (?:også|också|ook)|"
+    r"(?:lee|lea|leia|lisez|leggi) (?:también|tambien|também|aussi|anche)|(?:à )?lire aussi|"
+    r"ver também|veja também|vea también|te puede interesar|czytaj (?:też|także|również)|"
+    r"(?:čtěte|přečtěte si) (?:také|též)|ayrıca (?:okuyun|bakınız)|ilgili (?:haber|haberler))"
+    r"\s*[:|»›>–—-]\s*\S",
     re.IGNORECASE,
 )
 _FOLLOW = re.compile(
@@ -94,8 +108,9 @@ _COOKIE = re.compile(
     re.IGNORECASE,
 )
 _NEWSLETTER = re.compile(
-    r"\b(?:inbox|newsletter|mailing list|unsubscribe|sign up|subscribe)\b.*\b(?:e-?mail|inbox|newsletter|spam|"
-    r"unsubscribe|delivered|weekly|daily|every (?:morning|day|week)|(?:receive|get) (?:new|our|future|the latest) "
+    r"\b(?:inbox|newsletter|mailing list|unsubscribe|sign(?:ing)? up|subscribe|subscribing)\b.*"
+    r"\b(?:e-?mail|inbox|newsletter|spam|unsubscribe|delivered|weekly|daily|every (?:morning|day|week)|"
+    r"agree to (?:our|the) (?:privacy|terms)|(?:receive|get) (?:new|our|future|the latest) "
     r"(?:posts|stories|articles|updates|issues))\b",
     re.IGNORECASE,
 )
@@ -155,3 +170,27 @@ def _looks_like_quote(text: str) -> bool:
 def remove_chrome_lines(lines: list[str]) -> list[str]:
     """Return ``lines`` without the generic chrome lines (see :func:`is_chrome_line`)."""
     return [line for line in lines if not is_chrome_line(line)]
+
+
+# A sign-up box: an element whose class or id names a newsletter or sign-up form, small enough that
+# it cannot hold the article (a subscriber-only article's wrapper is not one: "subscriber" is left out).
+_BOX = ("//*[contains({a}, 'newsletter') or contains({a}, 'signup') or contains({a}, 'sign-up')"
+        " or contains({a}, 'sign_up') or (contains({a}, 'subscribe') and not(contains({a}, 'subscriber')))]")
+_BOX_XPATH = "|".join(_BOX.format(a=f"translate(@{name}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+                      for name in ("class", "id"))
+MAX_BOX_WORDS = 120
+_BOX_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "label", "button", "div", "span", "strong")
+
+
+def signup_box_texts(tree: HtmlElement, normalise: Callable[[str], str]) -> frozenset[str]:
+    """The ``normalise``d texts of a page's newsletter and sign-up boxes (their titles, pitches and
+    fine print, in any language), to be dropped from the article's lines."""
+    found: set[str] = set()
+    for box in tree.xpath(_BOX_XPATH):
+        if len(box.text_content().split()) > MAX_BOX_WORDS:
+            continue
+        for element in (box, *box.iterdescendants(*_BOX_BLOCKS)):
+            text = normalise(element.text_content())
+            if text:
+                found.add(text)
+    return frozenset(found)

@@ -19,13 +19,15 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
-from archive.extraction.boilerplate import remove_chrome_lines
+from archive.extraction.boilerplate import remove_chrome_lines, signup_box_texts
 from archive.extraction.credit import credit_links, excerpt_publisher, read_credits
 from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
+from archive.neardup.normalize import spaced_length
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
+from archive.extraction.stub import declared_lead, fuller_lines
 from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
@@ -80,13 +82,15 @@ _BYLINE = re.compile(r"^(?:by|written by|posted by|von|por|par)\s+\S", re.IGNORE
 
 
 def extract(body: bytes | str, url: str, *, found_via: str | None = None,
-            content_type: str | None = None) -> Article | Skipped:
+            content_type: str | None = None, canonical_missing: bool = False) -> Article | Skipped:
     """Extract the article of one fetched page.
 
     ``body`` is the page as fetched (bytes are decoded here) and ``url`` its final URL.
     ``found_via`` says how the crawler found the URL ("feed", "sitemap", "news_sitemap",
     "link", "seed"); a feed or news-sitemap entry is taken as a strong hint of an article.
     ``content_type`` is the HTTP Content-Type header, for its media type and charset.
+    ``canonical_missing`` says the same-site canonical the page declares is missing (404): the page
+    is then no alternate version but the only copy of its article.
 
     >>> result = extract(b"", "https://example.com/a")
     >>> result.reason
@@ -99,7 +103,7 @@ def extract(body: bytes | str, url: str, *, found_via: str | None = None,
     try:
         html, detected = (repair_mojibake(body), None) if isinstance(body, str) else decode_html_detected(
             body, charset_of(content_type))
-        result = _extract_html(html, url, found_via)
+        result = _extract_html(html, url, found_via, canonical_missing)
         if detected and isinstance(result, Article):
             logger.info("%s: the declared charset does not decode it; detected %s", url, detected)
             result = replace(result, charset_detected=detected)
@@ -124,7 +128,7 @@ class PreparedPage:
 
 
 def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, found_via: str | None = None,
-                     content_type: str | None = None) -> PreparedPage | Skipped:
+                     content_type: str | None = None, canonical_missing: bool = False) -> PreparedPage | Skipped:
     """``extract``, then ``fingerprint.prepare`` of the article's text with ``params``: what a
     crawl's extraction workers run.
 
@@ -132,23 +136,23 @@ def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, 
     >>> extract_prepared(b"", "https://example.com/a", FingerprintParams()).reason
     <SkipReason.EMPTY: 'empty'>
     """
-    result = extract(body, url, found_via=found_via, content_type=content_type)
+    result = extract(body, url, found_via=found_via, content_type=content_type, canonical_missing=canonical_missing)
     if isinstance(result, Skipped):
         return result
     return PreparedPage(result, prepare(result.text, params))
 
 
-def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipped:
+def _extract_html(html: str, url: str, found_via: str | None, canonical_missing: bool = False) -> Article | Skipped:
     tree = load_html(html)
     if tree is None or not len(tree):
         return Skipped(SkipReason.MALFORMED, "no HTML tree")
     meta = read_page_meta(tree, html, url)
-    alternate = _alternate_of(meta, url)
+    alternate = None if canonical_missing else _alternate_of(meta, url)
     if alternate:
-        return Skipped(SkipReason.ALTERNATE, alternate)
+        return Skipped(SkipReason.ALTERNATE, alternate, leaf=True)
     url_kind = classify_url(url)
     if url_kind in ("home", "listing", "static"):
-        return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL")
+        return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL", leaf=url_kind == "static")
     if meta.declares_non_article:
         return Skipped(SkipReason.NOT_ARTICLE, f"page type {meta.page_type}")
     document = trafilatura.bare_extraction(
@@ -156,16 +160,17 @@ def _extract_html(html: str, url: str, found_via: str | None) -> Article | Skipp
         favor_precision=True, include_tables=True, include_images=False, include_links=False,
     )
     raw_text = (document.text or "") if document is not None else ""
-    lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
+    lines = fuller_lines(tree, url, meta, [line.strip() for line in raw_text.splitlines() if line.strip()])
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "no body text found")
     links_only = mostly_links(tree, lines)
     if links_only:
         return Skipped(SkipReason.NOT_ARTICLE, links_only)
     blocks = text_blocks(tree)
+    lines = declared_lead(lines, meta.article_body, blocks)
     verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
     if verdict:
-        return Skipped(SkipReason.NOT_ARTICLE, verdict)
+        return Skipped(SkipReason.NOT_ARTICLE, verdict, leaf=verdict.startswith("too short"))
     return _build_article(url, meta, document, lines, (tree, blocks))
 
 
@@ -176,7 +181,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits, rights = read_credits(lines)
     lines = remove_chrome_lines(lines)
-    region = site_region_texts(blocks)
+    region = site_region_texts(blocks) | signup_box_texts(tree, normalise_line)
     lines = [line for line in lines if normalise_line(line) not in region]
     if site_name:
         lines = _drop_site_lines(lines, site_name)
@@ -277,12 +282,16 @@ def _alternate_of(meta: PageMeta, url: str) -> str | None:
         return None
     if meta.is_amp:
         return canonical
-    page_host, canonical_host = (_bare_host(u) for u in (url, canonical))
-    if page_host != canonical_host:
-        return None          # a republished copy naming its original: an article of its own
-    if classify_url(canonical) == "home":
-        return None          # a site that points every page at its home page: a broken canonical
-    return canonical
+    return canonical if declares_alternate(canonical, url) else None
+
+
+def declares_alternate(canonical: str, url: str) -> bool:
+    """Whether a page at ``url`` declaring ``canonical`` is an alternate version of another page of
+    its own site (a republished copy naming its original on another site is an article of its own;
+    a site that points every page at its home page has a broken canonical)."""
+    if url_key(canonical) == url_key(url) or _bare_host(url) != _bare_host(canonical):
+        return False
+    return classify_url(canonical) != "home"
 
 
 def _bare_host(url: str) -> str:
@@ -296,8 +305,8 @@ def _not_article_reason(meta: PageMeta, url_kind: str, lines: list[str], found_v
 
     ``teasers`` is the share of the text that sits in headline cards (see ``teaser_share``).
     """
-    words = sum(len(line.split()) for line in lines)
-    link_words = sum(len(line.split()) for line in lines if normalise_line(line) in meta.anchor_texts)
+    words = sum(spaced_length(line) for line in lines)     # a Chinese or Japanese character: half a word
+    link_words = sum(spaced_length(line) for line in lines if normalise_line(line) in meta.anchor_texts)
     link_share = link_words / words if words else 0.0
     cards = max(meta.headline_links, meta.teaser_cards)
     shape = f"{cards} headline links, {link_share:.0%} link text, {teasers:.0%} teasers"

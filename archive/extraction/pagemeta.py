@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from archive.neardup.normalize import normalize_line
 from archive.extraction.dates import parse_datetime, read_dates  # noqa: F401 - parse_datetime re-exported
+from archive.neardup.normalize import spaced_length
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -57,6 +58,7 @@ class PageMeta:
     headline_links: int = 0             # distinct targets of links inside or around h2-h4 headings
     teaser_cards: int = 0               # <article> elements holding a link: cards of a listing
     anchor_texts: frozenset[str] = field(default=frozenset())   # normalised texts of links of 3+ words
+    article_body: str | None = None     # the longest JSON-LD ``articleBody`` the page declares
 
     @property
     def declares_article(self) -> bool:
@@ -95,6 +97,8 @@ def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None 
             "//h2//a/@href|//h3//a/@href|//h4//a/@href|//a[.//h2 or .//h3 or .//h4]/@href"))),
         teaser_cards=len(tree.xpath("//article[.//a[@href]]")),
         anchor_texts=frozenset(_anchor_texts(tree)),
+        article_body=max((b for b in (n.get("articleBody") for n in nodes) if isinstance(b, str)), key=len,
+                         default=None),
     )
 
 
@@ -256,7 +260,7 @@ def teaser_share(blocks: list[HtmlElement], lines: list[str]) -> float:
         by_text.setdefault(normalise_line(block.text_content()), block)
     total = teaser = 0
     for line in lines:
-        words = len(line.split())
+        words = spaced_length(line)
         total += words
         block = by_text.get(normalise_line(line))
         if block is not None and _in_card(block):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.config import FingerprintParams
-from archive.neardup.normalize import _WORD, NORMALIZER_VERSION, normalize_text
+from archive.neardup.normalize import _WORD, NORMALIZER_VERSION, normalize_text, word_count
 
 SCHEME = "affine32"
 SHINGLE_HASH = "crc32-words-mix64"     # recorded: changing it changes every signature
@@ -177,7 +177,7 @@ class Prepared:
     text: str
     params: FingerprintParams
     lines: dict[int, str]
-    word_count: int
+    word_count: int               # Chinese and Japanese characters count as half a word each
     fingerprint: Fingerprint
 
     def fits(self, text: str, params: FingerprintParams) -> bool:
@@ -196,7 +196,7 @@ def prepare(text: str, params: FingerprintParams) -> Prepared:
 
     normalised = normalize_text(text)
     tokens = _WORD.findall(normalised)
-    return Prepared(text, params, page_lines(text), len(tokens), _fingerprint_normalised(normalised, tokens, params))
+    return Prepared(text, params, page_lines(text), word_count(tokens), _fingerprint_normalised(normalised, tokens, params))
 
 
 def _fingerprint_normalised(normalised: str, tokens: list[str], params: FingerprintParams) -> Fingerprint:

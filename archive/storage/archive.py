@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from archive.storage.crawlstate import RUN_HEARTBEAT, RUN_LOST_AFTER, CrawlState
 from archive.storage.index import Banding
 from archive.storage.records import PageMark
 from archive.storage.models import Article, ArticleVersion, Cluster, Site, utcnow
-from archive.neardup.normalize import words
+from archive.neardup.normalize import word_count, words
 from archive.storage.placement import detach, place, resolve_cluster
 from archive.storage.retry import retry_races
 from archive.storage.store import check_meta, check_schema, make_engine, migrate, reader_factory, session_factory
@@ -112,6 +113,8 @@ class Archive(CrawlState):
         keys: list[str] = []
         with self._sessions.begin() as session:
             result = self._ingest_page(session, page)
+            if mark is not None and result.skipped is not None:      # a leaf: not fetched again while fresh
+                mark = dataclasses.replace(mark, status=frontier.skip_status(result.skipped))
             if mark is not None:
                 keys = frontier.record(session, mark, known=self._frontier_known)
         self._frontier_known.remember(keys)
@@ -124,7 +127,8 @@ class Archive(CrawlState):
         existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
         lines, text, fp = self._cleaned(session, site_id, article.text, prepared)
         if fp is None:
-            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(
+                SkipReason.NO_TEXT, "too little text once chrome is removed", leaf=True))
         if existing is not None:
             return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
         key = url_key(article.url)
@@ -137,7 +141,7 @@ class Archive(CrawlState):
         twin = twins[0][0] if twins else None      # (by the text_hash index)
         if twin is not None:
             # One site, one text, two URLs (share links, print views): one page, archived once.
-            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}", leaf=True))
         row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
         session.add(row)
         session.flush()
@@ -160,7 +164,7 @@ class Archive(CrawlState):
         text = self._clean(session, site_id, raw, lines)
         if prepared is not None and text == raw:
             return lines, text, prepared.fingerprint if prepared.word_count >= MIN_WORDS else None
-        if len(words(text)) < MIN_WORDS:
+        if word_count(words(text)) < MIN_WORDS:
             return lines, text, None
         return lines, text, fingerprint(text, self.config.fingerprint)
 
@@ -232,7 +236,7 @@ class Archive(CrawlState):
         for article_id in sorted(targets):
             other = session.get(Article, article_id)
             text = self._clean(session, other.site_id, other.raw_text)
-            if text != other.text and len(words(text)) >= MIN_WORDS:
+            if text != other.text and word_count(words(text)) >= MIN_WORDS:
                 logger.debug("cleaning %s again: site chrome learned", other.url)
                 self._refingerprint(session, other, other.raw_text, text, fingerprint(text, self.config.fingerprint))
                 placed = True

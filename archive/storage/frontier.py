@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from archive.storage.models import Frontier, utcnow
-from archive.storage.records import DONE, FAILED, GONE, PENDING, RETRY, Link, PageMark  # noqa: F401 - re-exported
+from archive.storage.records import DONE, FAILED, GONE, LEAF_PREFIX, PENDING, RETRY, Link, PageMark, skip_status  # noqa: F401 - re-exported
 from archive.extraction.urls import host_of, url_key
 
 MAX_ATTEMPTS = 3              # failed fetches of one URL, over runs, before it is given up

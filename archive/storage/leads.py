@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from archive.neardup.clusters import Match
 from archive.storage.models import Article, LeadKey
-from archive.neardup.normalize import shingles, words
+from archive.neardup.normalize import shingles, word_count, words
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,13 +30,22 @@ def lead_keys(text: str, lead_words: int, paragraphs: int) -> list[int]:
     keys: list[int] = []
     for line in text.split("\n"):
         tokens = words(line)
-        if len(tokens) < lead_words:
+        if word_count(tokens) < lead_words:
             continue
-        digest = hashlib.blake2b(" ".join(tokens[:lead_words]).encode(), digest_size=8).digest()
+        digest = hashlib.blake2b(" ".join(_lead(tokens, lead_words)).encode(), digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
         if len(keys) >= paragraphs:
             break
     return list(dict.fromkeys(keys))
+
+
+def _lead(tokens: list[str], lead_words: int) -> list[str]:
+    """The first ``lead_words`` words of ``tokens``: as many tokens for a text in words, twice as
+    many for Chinese or Japanese characters (see ``normalize.word_count``)."""
+    if len(tokens) == word_count(tokens):
+        return tokens[:lead_words]
+    end = next(i for i in range(lead_words, len(tokens) + 1) if word_count(tokens[:i]) >= lead_words)
+    return tokens[:end]
 
 
 def write_lead_keys(session: Session, article_id: int, keys: list[int], *, replace: bool = True) -> None:
@@ -54,7 +63,7 @@ def shingle_containment(short: str, long: str, size: int, min_words: int = 0) ->
     """Exact share of the shingles of ``short`` found in ``long``; with ``min_words`` only the
     lines of ``short`` with that many words count (a teaser's date and headline lines do not)."""
     if min_words:
-        short = "\n".join(line for line in short.split("\n") if len(words(line)) >= min_words)
+        short = "\n".join(line for line in short.split("\n") if word_count(words(line)) >= min_words)
     a = set(shingles(words(short), size))
     if not a:
         return 0.0

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.extraction.article import Skipped, SkipReason  # noqa: F401 - SkipReason for the doctest
+
 PENDING, DONE, FAILED, GONE = "pending", "done", "failed", "gone"
 RETRY = "retry"       # a PageMark outcome: a failure worth another attempt later
 
@@ -51,3 +53,17 @@ class DueRow:
     url: str
     found_via: str | None
     depth: int
+
+
+# ``last_status`` of a fetched page that held no article and is no listing (see ``Skipped.leaf``):
+# fetched again only once stale, like an archived article.
+LEAF_PREFIX = "leaf_"
+
+
+def skip_status(skipped: Skipped) -> str:
+    """The frontier status of a skipped page: its reason, prefixed with ``LEAF_PREFIX`` for a leaf.
+
+    >>> skip_status(Skipped(SkipReason.NOT_ARTICLE, "too short (3 words)", leaf=True))
+    'leaf_not_article'
+    """
+    return f"{LEAF_PREFIX}{skipped.reason}" if skipped.leaf else str(skipped.reason)

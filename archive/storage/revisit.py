@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from archive.storage.frontier import FAILED, GONE
+from archive.storage.frontier import DONE, FAILED, GONE, LEAF_PREFIX
 from archive.storage.models import Article, Frontier, utcnow
 from archive.storage.retry import transient
 from archive.storage.store import READONLY, make_engine, migrate, session_factory
@@ -39,7 +39,7 @@ GONE_COLUMN = "gone_at"
 
 
 _VISIT = select(Article.fetched_at, Article.etag, Article.last_modified).where(Article.url_key == bindparam("key"))
-_DEAD = select(Frontier.updated_at).where(Frontier.url_key == bindparam("key"), Frontier.state.in_((GONE, FAILED)))
+_FRONTIER = select(Frontier.state, Frontier.last_status, Frontier.updated_at).where(Frontier.url_key == bindparam("key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,7 @@ class Visit:
     fetched_at: datetime
     etag: str | None
     last_modified: str | None
+    leaf: bool = False          # a leaf page fetched without giving an article (no copy kept)
 
     def age(self, now: datetime) -> float:
         """Seconds since the copy was fetched or verified."""
@@ -83,10 +84,20 @@ class Revisits:
     def lookup(self, key: str) -> tuple[Visit | None, datetime | None]:
         """The archived copy of the page whose ``url_key`` is ``key`` (or None), and for a URL not
         archived when it last answered 404/410 or was given up after repeated failures (its
-        frontier row is ``gone`` or ``failed``), or None: read on one connection."""
+        frontier row is ``gone`` or ``failed``), or None: read on one connection.
+
+        A leaf page fetched without giving an article (its frontier status starts with
+        ``LEAF_PREFIX``: too short, an alternate, an about page) is a visit without validators."""
         def both(conn):  # noqa: ANN001, ANN202
             visit = self._visit(conn, key)
-            return visit, (None if visit is not None else conn.execute(_DEAD, {"key": key}).scalar())
+            if visit is not None:
+                return visit, None
+            row = conn.execute(_FRONTIER, {"key": key}).first()
+            if row is None:
+                return None, None
+            if row.state == DONE and (row.last_status or "").startswith(LEAF_PREFIX):
+                return Visit(row.updated_at, None, None, leaf=True), None
+            return None, (row.updated_at if row.state in (GONE, FAILED) else None)
         return self._read(both) or (None, None)
 
     @staticmethod

@@ -22,7 +22,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ConfigMismatch, DatabaseUnavailable, SchemaMismatch
-from archive.storage.models import Meta
+from archive.neardup.normalize import has_cjk
+from archive.storage.models import Article, Meta
 from archive.storage.retry import first_line as _first_line
 from archive.storage.retry import sqlite_locked
 
@@ -236,11 +237,27 @@ def check_meta(session: Session, record: dict[str, str]) -> None:
     if not stored:
         session.add_all(Meta(key=k, value=v) for k, v in record.items())
         return
+    _upgrade_normalizer(session, stored, record)
     differing = [k for k, v in record.items() if stored.get(k) != v]
     if differing:
         was = " ".join(f"{k}={stored.get(k)}" for k in differing)
         now = " ".join(f"{k}={record[k]}" for k in differing)
         raise ConfigMismatch(f"archive was built with {was}; this run uses {now} (reindex needed)")
+
+
+def _upgrade_normalizer(session: Session, stored: dict[str, str], record: dict[str, str]) -> None:
+    """Normalizer 2 differs from 1 only for Chinese and Japanese characters (tokens of their own):
+    an archive built with 1 that holds no such text has the very signatures 2 gives, and its record
+    is moved on (once); one that holds such texts keeps 1 and is refused ("reindex needed")."""
+    key = "normalizer_version"
+    if stored.get(key) != "1" or record.get(key) != "2":
+        return
+    for text_ in session.scalars(select(Article.text).execution_options(yield_per=500)):
+        if has_cjk(text_ or ""):
+            return
+    session.execute(Meta.__table__.update().where(Meta.key == key).values(value="2"))
+    stored[key] = "2"
+    logger.info("archive fingerprint record moved to normalizer_version=2 (no Chinese or Japanese text held)")
 
 
 _LOCK_SQL = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS t(k) ORDER BY k")

@@ -18,9 +18,10 @@ from twisted.internet import error as twisted_errors
 from archive.storage.records import DONE, GONE, RETRY, Link, PageMark
 from archive.extraction.urls import host_of, normalize_url, url_key
 from crawler import discovery
+from crawler.alternates import Alternates
 from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress
-from crawler.incremental import Fresh, NotModified
+from crawler.incremental import Fresh, KnownDead, NotModified
 from crawler.items import PageItem, page_mark
 from crawler.progress import DEAD_LINK_KINDS
 from crawler.middlewares import BUDGET_SENT_STAT, OutOfScope, PageBudgetExhausted, RobotsDisallowed
@@ -128,6 +129,7 @@ class NewsSpider(scrapy.Spider):
         self.run_id: int | None = None
         self.max_links = MAX_LINKS_PER_PAGE
         self._seen: set[str] = set()
+        self.alternates = Alternates()          # pages held until their declared canonical answers
         self._scoped: dict[str, tuple[str, str, bool] | None] = {}      # see _scope_of
 
     @classmethod
@@ -290,6 +292,7 @@ class NewsSpider(scrapy.Spider):
         self.pages += 1
         self.crawler.stats.inc_value("newsarchive/pages")
         self._seen.add(url_key(response.url))          # a redirect target is not fetched again
+        yield from self.alternates.answered(response.url, response.meta.get("newsarchive_url") or response.url)
         if response.meta.get("seed"):
             self.seeds_ok += 1
             self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
@@ -332,7 +335,7 @@ class NewsSpider(scrapy.Spider):
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
         links = self._links((*found.canonical, *found.links), "link", files=found.canonical, limit=self.max_links)
-        yield PageItem(
+        item = PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
             status=response.status,
@@ -346,6 +349,10 @@ class NewsSpider(scrapy.Spider):
             depth=response.meta.get("depth", 0),
             run_id=self.run_id,
         )
+        if hasattr(self, "shared_frontier_joined"):     # workers sharing a frontier: the canonical may be
+            yield item                                   # fetched by another one, whose answer this one never sees
+        else:
+            yield from self.alternates.hold(item, [c for c in found.canonical if self._in_scope(c)])   # others never answer
         yield from self._follow(links)
 
     # -- errors and closing ----------------------------------------------------------------
@@ -355,6 +362,7 @@ class NewsSpider(scrapy.Spider):
         forbids it, redirected out of scope) or retry later. A request never sent (the page budget,
         still fresh, 304) leaves its row as it was."""
         request = failure.request
+        yield from self._held_for(request.meta.get("newsarchive_url") or request.url, failure)
         if isinstance(failure.value, RobotsDisallowed):
             logger.debug("skip %s: %s", request.url, failure.value)
             self.crawler.stats.inc_value("newsarchive/skipped/robots_disallowed")
@@ -377,6 +385,15 @@ class NewsSpider(scrapy.Spider):
                    "skip %s: %s", request.url, reason)
         self.crawler.stats.inc_value(f"newsarchive/error/{kind}")
         yield self._mark(request, kind, GONE if dead else RETRY)
+
+    def _held_for(self, url: str, failure: Failure) -> list[PageItem]:
+        """The pages held for ``url`` as their canonical (see ``crawler.alternates``): marked when it
+        is missing (404/410 now or when last tried, forbidden by robots.txt), else as they are."""
+        exc = failure.value
+        gone = isinstance(exc, HttpError) and exc.response.status in (404, 410)
+        if gone or isinstance(exc, (RobotsDisallowed, KnownDead)):
+            return self.alternates.missing(url)
+        return self.alternates.answered(url)
 
     def closed(self, reason: str) -> None:
         self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
