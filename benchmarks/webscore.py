@@ -9,7 +9,8 @@ shingles, macro precision and recall per page) and chrome leakage (mirror and si
 whose extracted text holds an injected chrome line of two words and ten characters or more).
 
 Each figure is also broken down by the generator's varieties (``TruthArticle.varieties``): a
-story counts for every variety one of its archived members carries.
+story counts for every variety its original carries and, prefixed ``copy:``, every variety one of
+its archived copies carries.
 """
 
 from __future__ import annotations
@@ -128,6 +129,16 @@ def _canonical(arts: tuple[TruthArticle, ...], archived: dict[int, dict], member
     return bool(archived[o].get("is_canonical")) and not any(archived[j].get("is_canonical") for j in members if j != o)
 
 
+def story_varieties(arts: tuple[TruthArticle, ...], members: list[int]) -> list[str]:
+    """A story's varieties: its original's as they are, its copies' prefixed ``copy:`` (a copy's
+    template, credit and cut say nothing about the original's page)."""
+    out = set()
+    for i in members:
+        prefix = "" if arts[i].role == "original" else "copy:"
+        out.update(prefix + v for v in arts[i].varieties if not (prefix and v.startswith("language:")))
+    return sorted(out)
+
+
 def _leaks(article: TruthArticle, text: str) -> list[str]:
     own = norm_text(article.text + "\n" + article.title)
     lines = [norm_text(line) for line in dict.fromkeys(article.chrome)]
@@ -159,7 +170,7 @@ def score_web(truth: Truth, rows: list[dict[str, Any]]) -> WebScore:
         if verdict is None:
             continue
         known, right = known + 1, right + verdict
-        varieties = sorted({v for i in members for v in arts[i].varieties})
+        varieties = story_varieties(arts, members)
         for v in varieties:
             tally[v]["stories"] += 1
             tally[v]["canonical_ok"] += verdict

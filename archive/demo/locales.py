@@ -68,7 +68,7 @@ def label(table: dict[str, str], language: str) -> str:
 
 def rights_line(owner: str, year: int, language: str) -> str:
     """A site's own copyright line: ``© 2024 Owner. All rights reserved.``"""
-    return f"© {year} {owner}. {label(RIGHTS, language)}"
+    return f"© {year} {owner.rstrip('.')}. {label(RIGHTS, language)}"
 
 
 def local_date(moment: datetime, language: str) -> str:

@@ -193,5 +193,8 @@ class Truth:
         return out
 
     def as_dict(self) -> dict:
-        """Plain JSON-ready dicts and lists."""
-        return asdict(self)
+        """Plain JSON-ready dicts and lists; each article also gives its ``cluster`` and true ``text``."""
+        data = asdict(self)
+        for item, article in zip(data["articles"], self.articles):
+            item.update(cluster=article.story, text=article.text)
+        return data

@@ -31,7 +31,7 @@ PUBLISHERS: dict[str, tuple[Publisher, ...]] = {
     "de": (Publisher("Krähenfelder Bote", "kraehenfelder-bote.de", "Bote Mediengruppe GmbH", "de",
                      "Nachrichten aus Krähenfeld und dem Umland"),
            Publisher("Westmark Allgemeine Zeitung", "wmaz.de", "Westmark Verlag KG", "de", "Die Zeitung der Region")),
-    "es": (Publisher("Diario del Cierzo", "diariodelcierzo.es", "Ediciones Cierzo S.L.", "es",
+    "es": (Publisher("Diario del Cierzo", "cierzodigital.es", "Ediciones Cierzo S.L.", "es",
                      "Noticias de la comarca"),
            Publisher("La Crónica Austral", "lca.com.ar", "Grupo Austral S.A.", "es", "El diario del sur")),
     "ja": (Publisher("霧島日報", "kirishima-nippo.jp", "霧島日報社", "ja", "地域のニュースを毎日"),

@@ -190,7 +190,7 @@ class Skin:
     def footer(self) -> str:
         items = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in self.footer_links())
         return (f'<footer class="site-footer"><ul>{items}</ul>'
-                f"<p>© 2022 {esc(self.site.owner or self.site.name)}. All rights reserved.</p></footer>")
+                f"<p>© 2022 {esc((self.site.owner or self.site.name).rstrip('.'))}. All rights reserved.</p></footer>")
 
     def frame(self, inner: str) -> str:
         """Header, navigation, ``inner`` and footer: the default page body."""

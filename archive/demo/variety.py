@@ -27,6 +27,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from urllib.parse import urlsplit
 
 from archive.demo import locales
 from archive.demo.assemble import SiteAssembler
@@ -159,7 +160,7 @@ def original_post(rng: random.Random, text: dict, number: int, plan: Plan, skins
                 truncated=truncated)
     post = _placed(post, skins[sid])
     if sid in plan.declares_main:
-        post = replace(post, canonical="declared", declared=f"https://www.{site.domain}{post.path}")
+        post = replace(post, canonical="declared", declared=f"https://www.{site.domain}{urlsplit(post.url).path}")
         varieties.append("canonical_main_domain")
     return replace(post, varieties=(*varieties, *site_varieties(site)))
 
