@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from archive.demo.locales import LANGUAGES
 from archive.demo.model import Template
 from archive.demo.variety import HELD_OUT_LANGUAGE, HELD_OUT_TEMPLATE, Mix, benchmark_mix
 from benchmarks.webscore import METRICS, WebScore, score_web
@@ -36,7 +37,7 @@ def add_arguments(parser) -> None:  # noqa: ANN001 - an argparse parser
     parser.add_argument("--holdout-template", default=str(HELD_OUT_TEMPLATE), choices=[str(t) for t in Template
                                                                                        if t is not Template.AGGREGATOR],
                         help=f"template only the benchmark webs use (default {HELD_OUT_TEMPLATE})")
-    parser.add_argument("--holdout-language", default=HELD_OUT_LANGUAGE,
+    parser.add_argument("--holdout-language", default=HELD_OUT_LANGUAGE, choices=LANGUAGES,
                         help=f"language only the benchmark webs use (default {HELD_OUT_LANGUAGE})")
     parser.add_argument("--first-seed", type=int, default=FIRST_SEED, help=f"seed of the first web (default {FIRST_SEED})")
 
@@ -120,11 +121,7 @@ def report(summary: dict[str, dict[str, Any]], varieties: dict[str, Counter], sc
 
 def run(args, out: Path, folder: Path) -> int:  # noqa: ANN001 - argparse namespace
     """Score ``args.webs`` held-out webs; print the report and write ``quality-webs.json`` to ``out``."""
-    if args.webs < 1:
-        raise SystemExit("--webs must be 1 or more")
     mix = benchmark_mix(Template(args.holdout_template), args.holdout_language)
-    if args.holdout_language not in mix.languages:
-        raise SystemExit(f"--holdout-language must be one of {', '.join(mix.languages)}")
     scores = []
     for seed in range(args.first_seed, args.first_seed + args.webs):
         truth, rows = crawl_and_export(seed, mix, folder)

@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.webs is not None:
         if args.seeds_file or args.db:
             parser.error("--webs generates its own webs: drop --seeds-file and --db")
+        if args.webs < 1:
+            parser.error("--webs must be 1 or more")
         with tempfile.TemporaryDirectory(prefix="newsarchive-quality-") as tmp:
             return heldout.run(args, args.out, Path(tmp))
     if (args.seeds_file or args.db) and not args.truth:
