@@ -211,6 +211,12 @@ def serve_variety(seed: int, mix: Mix | None = None, *, host_base: str = "127.0.
                       build=lambda origins: generate_variety(origins, seed=seed, mix=mix))
 
 
+def serve_web(variety: int | None = None, *, port: int = 0) -> DemoServer:
+    """The bundled demo web, or with ``variety`` the multilingual web of that seed (every
+    template and language, the held-out ones included), running."""
+    return serve_demo(port=port) if variety is None else serve_variety(variety, benchmark_mix(), port=port)
+
+
 def serve_demo(host_base: str = "127.0.0.", first: int = 61, *, faults: bool = False,
                verbose: bool = False, port: int = 0) -> DemoServer:
     """Start the demo web on ``host_base + first``, ``+1``, ... and return it running.
