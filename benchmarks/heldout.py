@@ -21,7 +21,7 @@ from typing import Any
 
 from archive.demo.locales import LANGUAGES
 from archive.demo.model import Template
-from archive.demo.variety import HELD_OUT_LANGUAGE, HELD_OUT_TEMPLATE, Mix, benchmark_mix
+from archive.demo.variety import HELD_OUT_LANGUAGE, HELD_OUT_TEMPLATE, TEMPLATES, Mix, benchmark_mix
 from benchmarks.webscore import METRICS, WebScore, score_web
 
 logger = logging.getLogger(__name__)
@@ -34,8 +34,7 @@ CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=W
 def add_arguments(parser) -> None:  # noqa: ANN001 - an argparse parser
     """The held-out run's options on ``benchmarks.quality``'s parser."""
     parser.add_argument("--webs", type=int, metavar="N", help="score N generated held-out webs (different seeds)")
-    parser.add_argument("--holdout-template", default=str(HELD_OUT_TEMPLATE), choices=[str(t) for t in Template
-                                                                                       if t is not Template.AGGREGATOR],
+    parser.add_argument("--holdout-template", default=str(HELD_OUT_TEMPLATE), choices=[str(t) for t in TEMPLATES],
                         help=f"template only the benchmark webs use (default {HELD_OUT_TEMPLATE})")
     parser.add_argument("--holdout-language", default=HELD_OUT_LANGUAGE, choices=LANGUAGES,
                         help=f"language only the benchmark webs use (default {HELD_OUT_LANGUAGE})")

@@ -39,6 +39,7 @@ from archive.demo.skins import SKINS
 HELD_OUT_TEMPLATE = Template.NEWSROOM
 HELD_OUT_LANGUAGE = "ko"
 PUBLISHER_TEMPLATES = (Template.PORTAL, Template.NEWSROOM, Template.WORDPRESS, Template.BLOGGER)
+TEMPLATES = (*PUBLISHER_TEMPLATES, Template.WIX)     # every template but the aggregator's
 START = datetime(2024, 3, 4, 6, 0, tzinfo=UTC)
 ENGLISH_STORIES = 3          # English stories per web, drawn from the demo's
 AGGREGATOR_ID = "briefing"
@@ -56,13 +57,12 @@ class Mix:
 
 def tuning_mix(template: Template = HELD_OUT_TEMPLATE, language: str = HELD_OUT_LANGUAGE) -> Mix:
     """Every template and language but the held-out ones (for tests and tuning)."""
-    return Mix(tuple(t for t in PUBLISHER_TEMPLATES if t is not template),
-               tuple(x for x in locales.LANGUAGES if x != language))
+    return Mix(tuple(t for t in TEMPLATES if t is not template), tuple(x for x in locales.LANGUAGES if x != language))
 
 
 def benchmark_mix(template: Template = HELD_OUT_TEMPLATE, language: str = HELD_OUT_LANGUAGE) -> Mix:
     """Every template and language, the held-out ones on the held-out language's publisher."""
-    return Mix(PUBLISHER_TEMPLATES, locales.LANGUAGES, template, language)
+    return Mix(TEMPLATES, locales.LANGUAGES, template, language)
 
 
 def site_ids(mix: Mix) -> tuple[str, ...]:
@@ -96,15 +96,17 @@ class Plan:
 def plan_sites(rng: random.Random, mix: Mix, stories: list[dict]) -> Plan:
     """One publisher per language (template drawn from the mix), republishers and the aggregator."""
     sites: dict[str, SiteConfig] = {}
+    allowed = [t for t in PUBLISHER_TEMPLATES if t in mix.templates]
     for lang in mix.languages:
         pub = rng.choice(PUBLISHERS[lang])
-        template = rng.choice(mix.templates)
+        template = rng.choice(allowed)
         if lang == mix.required_language and mix.required_template is not None:
             template = mix.required_template
         sections = tuple(dict.fromkeys(s["section"] for s in stories if s["language"] == lang)) or ("News",)
         sites[f"pub-{lang}"] = site_config(f"pub-{lang}", pub.name, template, lang, pub.domain, owner=pub.owner,
                                            tagline=pub.tagline, sections=sections, name_as_url=rng.random() < 0.3)
     for sid, (name, domain, template) in zip(("ngo", "notes", "voices"), REPUBLISHERS):
+        template = template if template in mix.templates else rng.choice(allowed)    # a held-out one
         sites[sid] = site_config(sid, name, template, rng.choice(mix.languages), domain,
                                  sections=("News", "Republished"))
     sites[AGGREGATOR_ID] = site_config(AGGREGATOR_ID, AGGREGATOR[0], Template.AGGREGATOR, "en", AGGREGATOR[1],

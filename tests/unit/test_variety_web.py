@@ -240,3 +240,14 @@ def test_a_variety_web_is_served_on_loopback():
             body = response.read().decode("utf-8")
         assert response.status == 200 and html.escape(article.paragraphs[-1], quote=False) in body
         assert all(urlsplit(url).hostname.startswith("127.0.0.") for url in web.seeds)
+
+
+@pytest.mark.parametrize(("template", "language"), [(Template.BLOGGER, "de"), (Template.PORTAL, "ja"),
+                                                   (Template.WIX, "en")])
+def test_any_template_and_language_can_be_held_out(template, language):
+    for seed in (1, 2):
+        tuned, held = build(seed, tuning_mix(template, language)), build(seed, benchmark_mix(template, language))
+        assert template not in {s.template for s in tuned.truth.sites}
+        assert language not in {a.language for a in tuned.truth.articles}
+        assert held.skins[f"pub-{language}"].site.template is template
+        assert any(a.language == language for a in held.truth.articles)
