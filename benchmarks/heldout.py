@@ -98,12 +98,13 @@ def report(summary: dict[str, dict[str, Any]], varieties: dict[str, Counter], sc
     for metric, row in summary.items():
         lines.append(f"{metric:<22}{_fmt(row['mean']):>8}{_fmt(row['worst']):>8}  "
                      + " ".join(_fmt(v) for v in row["webs"]))
-    lines += ["", f"{'variety':<34}{'pages found':>12}{'canonical ok':>14}{'extraction F1':>15}"]
+    lines += ["", f"{'variety':<34}{'pages found':>12}{'canonical ok':>14}{'extraction F1':>15}{'date ok':>10}"]
     for variety, c in varieties.items():
         found = f"{c['found']}/{c['pages']}" if c["pages"] else "-"
         canonical = f"{c['canonical_ok']}/{c['stories']}" if c["stories"] else "-"
         extraction = _fmt(c["extraction_f1_sum"] / c["extracted"]) if c["extracted"] else "-"
-        lines.append(f"{variety:<34}{found:>12}{canonical:>14}{extraction:>15}")
+        dates = f"{c['date_ok']}/{c['dated']}" if c["dated"] else "-"
+        lines.append(f"{variety:<34}{found:>12}{canonical:>14}{extraction:>15}{dates:>10}")
     wrong = [w for s in scores for w in s.wrong_canonicals]
     if wrong:
         lines += ["", "stories with a wrong canonical (original; chosen; varieties of the story's pages):"]

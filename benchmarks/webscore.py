@@ -7,6 +7,8 @@ story), canonical accuracy (true stories with two or more archived members whose
 archived: the original is the only canonical member), extraction F1 of originals (4-gram token
 shingles, macro precision and recall per page) and chrome leakage (mirror and singleton pages
 whose extracted text holds an injected chrome line of two words and ten characters or more).
+One figure the shared scorer lacks: date accuracy, the archived original, mirror and singleton
+pages whose exported ``published`` falls on the true publication day (UTC).
 
 Each figure is also broken down by the generator's varieties (``TruthArticle.varieties``): a
 story counts for every variety its original carries and, prefixed ``copy:``, every variety one of
@@ -20,6 +22,7 @@ import statistics
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
@@ -27,7 +30,8 @@ if TYPE_CHECKING:
     from archive.demo.model import Truth, TruthArticle
 
 TARGETS = ("original", "mirror", "singleton")
-METRICS = ("discovery_recall", "pairwise_f1", "canonical_accuracy", "extraction_f1", "chrome_leakage", "junk_rate")
+METRICS = ("discovery_recall", "pairwise_f1", "canonical_accuracy", "extraction_f1", "chrome_leakage", "junk_rate",
+           "date_accuracy")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -129,6 +133,18 @@ def _canonical(arts: tuple[TruthArticle, ...], archived: dict[int, dict], member
     return bool(archived[o].get("is_canonical")) and not any(archived[j].get("is_canonical") for j in members if j != o)
 
 
+def same_day(exported: str | None, true: str) -> bool:
+    """Does an exported ISO date fall on the true date's day (UTC)?"""
+    if not exported:
+        return False
+    try:
+        moment = datetime.fromisoformat(exported)
+    except ValueError:
+        return False
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return moment.date() == datetime.fromisoformat(true).astimezone(UTC).date()
+
+
 def story_varieties(arts: tuple[TruthArticle, ...], members: list[int]) -> list[str]:
     """A story's varieties: its original's as they are, its copies' prefixed ``copy:`` (a copy's
     template, credit and cut say nothing about the original's page)."""
@@ -154,10 +170,13 @@ def score_web(truth: Truth, rows: list[dict[str, Any]]) -> WebScore:
     out = WebScore({})
     tally = defaultdict(Counter)
     targets = [i for i, a in enumerate(arts) if a.role in TARGETS]
+    dated = [same_day(archived[i].get("published"), arts[i].published) for i in targets if i in archived]
     for i in targets:
         for v in arts[i].varieties:
             tally[v]["pages"] += 1
             tally[v]["found"] += i in archived
+            tally[v]["dated"] += i in archived
+            tally[v]["date_ok"] += i in archived and same_day(archived[i].get("published"), arts[i].published)
     out.missed = [arts[i].url for i in targets if i not in archived]
     kept = [i for i in archived if arts[i].role != "excerpt"]
     pred = {i: archived[i].get("cluster_id") or f"none:{i}" for i in kept}
@@ -181,6 +200,7 @@ def score_web(truth: Truth, rows: list[dict[str, Any]]) -> WebScore:
         "junk_rate": junk / len(rows) if rows else 0.0,
         "pairwise_f1": pairwise_f1(pred, {i: arts[i].story for i in kept}),
         "canonical_accuracy": right / known if known else None,
+        "date_accuracy": sum(dated) / len(dated) if dated else None,
         **_extraction_and_leaks(arts, archived, tally, out),
     }
     out.by_variety = dict(tally)

@@ -49,6 +49,7 @@ class SiteConfig:
     domain: str = ""               # the publisher's main domain (pages may declare it while served elsewhere)
     name_as_url: bool = False      # og:site_name is given as the main domain's URL
     owner: str = ""                # the publishing house named in the site's own copyright line
+    date_meta: bool = True         # False: no published-time metadata, only the visible date (and dateModified)
 
 
 @dataclass(frozen=True, slots=True)

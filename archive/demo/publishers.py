@@ -59,11 +59,11 @@ AGENCIES = (("Nordpress Agentur", "NPA"), ("Agencia Meridiana", "AMD"), ("Pacifi
 
 def site_config(sid: str, name: str, template: Template, language: str, domain: str, *,
                 owner: str = "", tagline: str = "", sections: tuple[str, ...] = ("News",),
-                name_as_url: bool = False) -> SiteConfig:
+                name_as_url: bool = False, date_meta: bool = True) -> SiteConfig:
     """A generated site's settings: an RSS feed, a plain sitemap (a news sitemap on portals)."""
     return SiteConfig(
         id=sid, name=name, template=template, tagline=tagline or name, about=f"{name} ({domain}).",
         sections=sections, feed="/feed.xml", feed_kind="rss" if template is not Template.BLOGGER else "atom",
         sitemap="/sitemap.xml", sitemap_kind="news" if template is Template.PORTAL else "plain",
         jsonld=template in (Template.PORTAL, Template.NEWSROOM, Template.WORDPRESS), page_size=4,
-        language=language, domain=domain, name_as_url=name_as_url, owner=owner)
+        language=language, domain=domain, name_as_url=name_as_url, owner=owner, date_meta=date_meta)

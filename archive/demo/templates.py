@@ -142,9 +142,10 @@ class Skin:
             '<meta property="og:type" content="article">',
             f'<meta property="og:url" content="{attr(self.own_url(post))}">',
             f'<meta property="og:description" content="{attr(post.summary)}">',
-            f'<meta property="article:published_time" content="{post.published.isoformat()}">',
             f'<meta property="article:section" content="{attr(post.section)}">',
         ]
+        if self.site.date_meta:
+            lines.insert(4, f'<meta property="article:published_time" content="{post.published.isoformat()}">')
         if post.updated:
             lines.append(f'<meta property="article:modified_time" content="{post.updated.isoformat()}">')
         lines += [f'<meta property="article:tag" content="{attr(tag)}">' for tag in post.tags]
@@ -163,6 +164,8 @@ class Skin:
             "articleSection": post.section, "keywords": ", ".join(post.tags), "inLanguage": post.language,
             "publisher": {"@type": "Organization", "name": self.site.name, "url": self.home_url()},
         }
+        if not self.site.date_meta:
+            del data["datePublished"]
         if post.updated:
             data["dateModified"] = post.updated.isoformat()
         if post.author:

@@ -10,7 +10,8 @@ Each web has one publisher per language (an invented name that is not its domain
 country-code domain), three republishers and an aggregator. Stories come from ``texts/intl``
 (German, Spanish, Japanese, Chinese, Korean, Russian) and the demo's English stories. Drawn per
 seed: summary boxes, wire datelines and agency credits on originals, "updated" stamps, dated
-related lists, the site's own copyright line, canonicals on the publisher's main domain, site
+related lists, publishers that declare no publication time (only the visible date and
+``dateModified``), the site's own copyright line, canonicals on the publisher's main domain, site
 names given as URLs, truncated markup; copies in full or in part (two thirds of the paragraphs,
 without the summary box) credited in the republisher's language, by name, domain or URL, some
 in lower case. ``TruthArticle.varieties`` names what each page carries.
@@ -104,7 +105,8 @@ def plan_sites(rng: random.Random, mix: Mix, stories: list[dict]) -> Plan:
             template = mix.required_template
         sections = tuple(dict.fromkeys(s["section"] for s in stories if s["language"] == lang)) or ("News",)
         sites[f"pub-{lang}"] = site_config(f"pub-{lang}", pub.name, template, lang, pub.domain, owner=pub.owner,
-                                           tagline=pub.tagline, sections=sections, name_as_url=rng.random() < 0.3)
+                                           tagline=pub.tagline, sections=sections, name_as_url=rng.random() < 0.3,
+                                           date_meta=rng.random() >= 0.3)
     for sid, (name, domain, template) in zip(("ngo", "notes", "voices"), REPUBLISHERS):
         template = template if template in mix.templates else rng.choice(allowed)    # a held-out one
         sites[sid] = site_config(sid, name, template, rng.choice(mix.languages), domain,
@@ -121,6 +123,8 @@ def site_varieties(site: SiteConfig) -> tuple[str, ...]:
     out = [f"language:{site.language}", f"template:{site.template}"]
     if site.name_as_url:
         out.append("site_name_url")
+    if not site.date_meta:
+        out.append("no_published_meta")
     return tuple(out)
 
 
@@ -203,6 +207,7 @@ def copy_post(rng: random.Random, original: Post, publisher: SiteConfig, skin, n
         credit_top=rng.random() < 0.2, credit_link=rng.random() < 0.5, origin_name=origin,
         original_url=original.url, canonical=canonical, declared=original.declared, language=original.language,
         wire=original.wire)
+    varieties += ["no_published_meta"] * (not site.date_meta)
     return replace(_placed(post, skin), varieties=(*varieties, f"language:{original.language}",
                                                    f"template:{site.template}"))
 

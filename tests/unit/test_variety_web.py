@@ -162,12 +162,22 @@ def test_self_copyright_lines_are_chrome(webs):
         assert line not in article.text
 
 
+def test_some_publishers_declare_no_publication_time(webs):
+    for article, page in with_variety(webs, "no_published_meta"):
+        assert "article:published_time" not in page and '"datePublished"' not in page
+        assert article.published in page              # only the visible date gives it
+        if article.updated:
+            assert article.updated in page
+    assert all("article:published_time" in page for a, page in all_pages(webs) if "no_published_meta" not in a.varieties)
+
+
 def test_several_dates_per_page(webs):
     most = 0
     for article, page in with_variety(webs, "updated_date"):
         assert article.updated > article.published
         assert f'<meta property="article:modified_time" content="{article.updated}">' in page
-        assert f'<meta property="article:published_time" content="{article.published}">' in page
+        if "no_published_meta" not in article.varieties:
+            assert f'<meta property="article:published_time" content="{article.published}">' in page
         if "template:newsroom" in article.varieties or "template:portal" in article.varieties:
             dates = set(re.findall(r'<time[^>]* datetime="([^"]+)"', page))
             assert {article.published, article.updated} <= dates, article.url
@@ -218,10 +228,12 @@ def test_truth_json_gives_cluster_and_text(webs):
 def test_scorer_gives_perfect_figures_for_a_perfect_export_and_sees_each_error(webs):
     truth = webs[0].truth
     rows = [{"url": a.url, "cluster_id": a.story, "is_canonical": a.role in (Role.ORIGINAL, Role.SINGLETON),
-             "text": a.text} for a in truth.articles]
+             "text": a.text, "published": a.published} for a in truth.articles]
     perfect = score_web(truth, rows)
     assert perfect.figures == {"discovery_recall": 1.0, "junk_rate": 0.0, "pairwise_f1": 1.0, "canonical_accuracy": 1.0,
-                               "extraction_f1": 1.0, "chrome_leakage": 0.0}
+                               "extraction_f1": 1.0, "chrome_leakage": 0.0, "date_accuracy": 1.0}
+    late = [dict(r, published=a.updated) if a.updated else r for r, a in zip(rows, truth.articles)]
+    assert score_web(truth, late).figures["date_accuracy"] < 1.0      # an "updated" stamp read as the date
     story = next(a.story for a in truth.articles if a.role is Role.MIRROR)
     flipped = [dict(r, is_canonical=not r["is_canonical"]) if truth.article(r["url"]).story == story else r
                for r in rows]
