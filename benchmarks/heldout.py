@@ -113,9 +113,10 @@ def report(summary: dict[str, dict[str, Any]], varieties: dict[str, Counter], sc
     missed = [u for s in scores for u in s.missed]
     if missed:
         lines += ["", f"article pages not archived ({len(missed)}):"] + [f"  {u}" for u in missed[:20]]
-    leaks = [u for s in scores for u in s.leaks]
-    if leaks:
-        lines += ["", f"pages leaking chrome ({len(leaks)}):"] + [f"  {u}" for u in leaks[:20]]
+    for title, found in (("pages leaking chrome", [u for s in scores for u in s.leaks]),
+                         ("pages with a wrong date", [u for s in scores for u in s.misdated])):
+        if found:
+            lines += ["", f"{title} ({len(found)}):"] + [f"  {u}" for u in found[:20]]
     return lines
 
 

@@ -91,6 +91,7 @@ class WebScore:
     wrong_canonicals: list[dict[str, Any]] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
+    misdated: list[str] = field(default_factory=list)
 
 
 def match_rows(truth: Truth, rows: list[dict[str, Any]]) -> tuple[dict[int, dict[str, Any]], int]:
@@ -171,6 +172,8 @@ def score_web(truth: Truth, rows: list[dict[str, Any]]) -> WebScore:
     tally = defaultdict(Counter)
     targets = [i for i, a in enumerate(arts) if a.role in TARGETS]
     dated = [same_day(archived[i].get("published"), arts[i].published) for i in targets if i in archived]
+    out.misdated = [f"{arts[i].url}: {archived[i].get('published')} (true {arts[i].published})" for i in targets
+                    if i in archived and not same_day(archived[i].get("published"), arts[i].published)]
     for i in targets:
         for v in arts[i].varieties:
             tally[v]["pages"] += 1
