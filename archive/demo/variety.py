@@ -9,7 +9,8 @@ True
 Each web has one publisher per language (an invented name that is not its domain, on a
 country-code domain), three republishers and an aggregator. Stories come from ``texts/intl``
 (German, Spanish, Japanese, Chinese, Korean, Russian) and the demo's English stories. Drawn per
-seed: summary boxes, wire datelines and agency credits on originals, "updated" stamps, dated
+seed: summary boxes, wire datelines and agency credits on originals, copies whose relative
+canonical answers 404, "updated" stamps, dated
 related lists, publishers that declare no publication time (only the visible date and
 ``dateModified``), the site's own copyright line, canonicals on the publisher's main domain, site
 names given as URLs, truncated markup; copies in full or in part (two thirds of the paragraphs,
@@ -197,15 +198,19 @@ def copy_post(rng: random.Random, original: Post, publisher: SiteConfig, skin, n
         credit = credit.lower()
         varieties.append("lowercase_credit")
     canonical = rng.choice(("none", "self", "original", "declared" if original.declared else "original"))
+    declared = original.declared
     if canonical == "declared":
         varieties.append("copy_declares_main_domain")
+    elif rng.random() < 0.15:       # a relative canonical that resolves nowhere (404)
+        canonical, declared = "declared", f"/archive/{original.slug}-{n}"
+        varieties.append("canonical_missing")
     post = Post(
         site=site.id, story=original.story, role=Role.MIRROR, slug=f"{original.slug}-{n}", title=original.title,
         author=original.author if rng.random() < 0.5 else None,
         published=original.published + timedelta(hours=rng.randint(2, 72)), section=site.sections[-1],
         tags=original.tags[:2], summary=original.summary, paragraphs=paragraphs, points=points, credit=credit,
         credit_top=rng.random() < 0.2, credit_link=rng.random() < 0.5, origin_name=origin,
-        original_url=original.url, canonical=canonical, declared=original.declared, language=original.language,
+        original_url=original.url, canonical=canonical, declared=declared, language=original.language,
         wire=original.wire)
     varieties += ["no_published_meta"] * (not site.date_meta)
     return replace(_placed(post, skin), varieties=(*varieties, f"language:{original.language}",

@@ -147,6 +147,15 @@ def test_originals_declare_their_publishers_main_domain(webs):
     assert with_variety(webs, "copy_declares_main_domain")
 
 
+def test_copies_whose_declared_canonical_is_missing(webs):
+    for web in webs:
+        for article, page in pages(web):
+            if "canonical_missing" in article.varieties:
+                assert article.canonical_url.startswith("/") and f'<link rel="canonical" href="{article.canonical_url}">' in page
+                assert web.resolve(article.site, article.canonical_url) is None      # it answers 404
+    assert with_variety(webs, "canonical_missing")
+
+
 def test_wire_credits_on_originals(webs):
     for article, page in with_variety(webs, "wire_credit"):
         if article.role is not Role.ORIGINAL and article.role is not Role.SINGLETON:
