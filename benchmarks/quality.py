@@ -3,6 +3,12 @@
     python -m benchmarks.quality                                  # the bundled demo web
     python -m benchmarks.quality --seeds-file seeds.txt --truth ground_truth.json [--port 8765]
     python -m benchmarks.quality --db sqlite:///crawled.db --truth ground_truth.json   # no new crawl
+    python -m benchmarks.quality --webs 5 [--holdout-template newsroom --holdout-language ko]
+
+With ``--webs N`` it scores N generated multilingual webs that hold a template and a language out
+of tuning (see ``benchmarks/heldout.py``): mean and worst discovery recall, pairwise F1, canonical
+accuracy, extraction F1, chrome leakage and junk, and the same by variety.
+
 
 The web is crawled once; the archived pages are then replayed, in the order they were first seen,
 into fresh archives built with each threshold value, and every result is scored against the
@@ -33,6 +39,7 @@ from archive.extraction.article import Article as ArticleValue
 from archive.config import ArchiveConfig
 from archive.storage.models import Article
 from archive.extraction.urls import url_key
+from benchmarks import heldout
 
 logger = logging.getLogger(__name__)
 
@@ -187,8 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="score this already crawled archive instead of crawling")
     parser.add_argument("--port", type=int, help="port that replaces {PORT} in the truth's URLs (else ports ignored)")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("out"), help="output folder")
+    heldout.add_arguments(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    if args.webs is not None:
+        if args.seeds_file or args.db:
+            parser.error("--webs generates its own webs: drop --seeds-file and --db")
+        if args.webs < 1:
+            parser.error("--webs must be 1 or more")
+        with tempfile.TemporaryDirectory(prefix="newsarchive-quality-") as tmp:
+            return heldout.run(args, args.out, Path(tmp))
     if (args.seeds_file or args.db) and not args.truth:
         parser.error("--truth is required with --seeds-file or --db")
     with tempfile.TemporaryDirectory(prefix="newsarchive-quality-") as tmp:

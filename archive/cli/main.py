@@ -322,9 +322,11 @@ def runs(limit: int, as_json: bool, db_url: str) -> None:
 
 @cli.command()
 @click.option("--keep-serving", is_flag=True, help="Keep the demo web running after the crawl (Ctrl-C stops).")
+@click.option("--variety", type=click.IntRange(min=0), metavar="SEED",
+              help="Serve the multilingual web of this seed instead (seven languages, eleven sites).")
 @db_option
 @click.pass_context
-def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
+def demo(ctx: click.Context, keep_serving: bool, variety: int | None, db_url: str) -> None:
     """Serve the bundled offline news web on loopback, crawl it and print the clusters found.
 
     No network is needed: the pages are generated from texts shipped with newsarchive.
@@ -333,10 +335,11 @@ def demo(ctx: click.Context, keep_serving: bool, db_url: str) -> None:
     Examples:
       newsarchive demo
       newsarchive demo --db sqlite:///demo.db
+      newsarchive demo --variety 7 --db sqlite:///intl.db
     """
-    from archive.demo.server import serve_demo
+    from archive.demo.server import serve_web
 
-    with serve_demo(port=DEMO_PORT) as web:
+    with serve_web(variety, port=DEMO_PORT) as web:
         click.echo(f"serving {len(web.sites)} demo sites on loopback; crawling into {safe_url(db_url)}", err=True)
         settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
         report = _run_crawl(ctx, list(web.seeds), db_url, None, settings)

@@ -42,6 +42,15 @@ def page_key(target: str) -> str:
     return (unquote(parts.path) or "/") + ("?" + urlencode(pairs) if pairs else "")
 
 
+def truncated(body: bytes) -> bytes:
+    """The page cut off inside its footer, after the article: no closing tags (a dropped connection
+    or a broken cache); without a footer, inside the last tenth."""
+    cut = body.rfind(b"<footer")
+    if cut < 0:
+        cut = body.rfind(b"</main>")
+    return body[: cut + 24] if cut > 0 else body[: len(body) * 9 // 10]
+
+
 def _tiny_pdf() -> bytes:
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
             b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -87,7 +96,7 @@ class SiteAssembler:
         self._sites.append(TruthSite(
             id=sid, name=site.name, host=urlsplit(skin.origin).netloc, origin=skin.origin, template=site.template,
             index=skin.url("/"), feed=skin.url(site.feed), sitemap=skin.url(site.sitemap),
-            robots=skin.url("/robots.txt"), chrome=chrome))
+            robots=skin.url("/robots.txt"), chrome=chrome, language=site.language, domain=site.domain))
 
     def _sitemap_posts(self, skin: Skin, posts: list[Post]) -> list[Post]:
         listed = [p for p in posts if not p.hidden]
@@ -108,14 +117,18 @@ class SiteAssembler:
                 link = f'<p class="attachment"><a href="{PDF_PATH}">{line}</a></p></article>'
                 body = body.replace(b"</article>", link.encode(), 1)
                 chrome += (line,)
-            self.put(sid, post.path, Resource(HTML, body, post.published))
+            if post.truncated:
+                body = truncated(body)
+            self.put(sid, post.path, Resource(HTML, body, post.updated or post.published))
             common = list(chrome) if common is None else [c for c in common if c in chrome]
             self._articles.append(TruthArticle(
                 url=post.url, site=sid, story=post.story, role=post.role, title=post.title, author=post.author,
                 published=post.published.isoformat(), paragraphs=post.paragraphs,
                 notes=post.notes_top + post.notes_bottom, credit_line=post.credit,
                 credited_origin=post.origin_name if post.credit else None, canonical_url=post.canonical_url,
-                chrome=chrome, in_feed=post.path in feed, in_sitemap=post.path in sitemap))
+                chrome=chrome, in_feed=post.path in feed, in_sitemap=post.path in sitemap, language=post.language,
+                updated=post.updated.isoformat() if post.updated else None, points=post.points, wire=post.wire,
+                varieties=post.varieties))
             if post.story in skin.site.amp and post.role is Role.ORIGINAL:
                 amp_path = skin.amp_path(post)
                 amp_url = self.put(sid, amp_path, Resource(HTML, skin.render_amp(post), post.published))
@@ -168,7 +181,7 @@ class SiteAssembler:
         items = [feeds.FeedItem(p.title, p.url + tracking, p.url, p.published, p.summary, p.author) for p in posts]
         feed_url = skin.url(site.feed)
         if site.feed_kind == "rss":
-            body = feeds.rss(site.name, skin.url("/"), feed_url, site.tagline, items)
+            body = feeds.rss(site.name, skin.url("/"), feed_url, site.tagline, items, site.language)
         else:
             body = feeds.atom(site.name, skin.url("/"), feed_url, items)
         self.put(sid, site.feed, Resource(FEED_TYPES[site.feed_kind], body, newest))
@@ -180,7 +193,7 @@ class SiteAssembler:
         others = [(skin.url(path), None) for path in pages]
         if site.sitemap_kind == "news":
             items = [feeds.FeedItem(p.title, p.url, p.url, p.published, p.summary) for p in posts]
-            self.put(sid, site.sitemap, Resource(XML, feeds.news_sitemap(site.name, items), newest))
+            self.put(sid, site.sitemap, Resource(XML, feeds.news_sitemap(site.name, items, site.language), newest))
         elif site.sitemap_kind == "index":
             children = [("/sitemap-articles.xml", feeds.urlset(articles)), ("/sitemap-pages.xml", feeds.urlset(others))]
             for path, body in children:

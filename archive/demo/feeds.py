@@ -24,7 +24,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def rss(title: str, home: str, feed_url: str, description: str, items: list[FeedItem]) -> bytes:
+def rss(title: str, home: str, feed_url: str, description: str, items: list[FeedItem], language: str = "en") -> bytes:
     """An RSS 2.0 channel with ``atom:link rel=self``."""
     entries = []
     for item in items:
@@ -42,7 +42,7 @@ def rss(title: str, home: str, feed_url: str, description: str, items: list[Feed
         '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
         f"<title>{escape(title)}</title><link>{escape(home)}</link>"
-        f"<description>{escape(description)}</description><language>en</language>{build}"
+        f"<description>{escape(description)}</description><language>{language}</language>{build}"
         f'<atom:link href="{escape(feed_url)}" rel="self" type="application/rss+xml"/>'
         + "".join(entries) + "</channel></rss>\n"
     ).encode("utf-8")
@@ -94,13 +94,13 @@ def sitemap_index(entries: list[tuple[str, datetime]]) -> bytes:
     ).encode("utf-8")
 
 
-def news_sitemap(publication: str, items: list[FeedItem]) -> bytes:
+def news_sitemap(publication: str, items: list[FeedItem], language: str = "en") -> bytes:
     """A Google News sitemap: ``<url>`` entries with ``news:news`` elements."""
     rows = []
     for item in items:
         rows.append(
             f"<url><loc>{escape(item.guid)}</loc><news:news><news:publication>"
-            f"<news:name>{escape(publication)}</news:name><news:language>en</news:language>"
+            f"<news:name>{escape(publication)}</news:name><news:language>{language}</news:language>"
             f"</news:publication><news:publication_date>{_iso(item.published)}</news:publication_date>"
             f"<news:title>{escape(item.title)}</news:title></news:news></url>"
         )

@@ -24,6 +24,7 @@ class Template(enum.StrEnum):
     WORDPRESS = "wordpress"
     BLOGGER = "blogger"
     AGGREGATOR = "aggregator"
+    NEWSROOM = "newsroom"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,11 @@ class SiteConfig:
     page_size: int
     amp: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()   # story ids kept out of this site's feed and sitemap
+    language: str = "en"
+    domain: str = ""               # the publisher's main domain (pages may declare it while served elsewhere)
+    name_as_url: bool = False      # og:site_name is given as the main domain's URL
+    owner: str = ""                # the publishing house named in the site's own copyright line
+    date_meta: bool = True         # False: no published-time metadata, only the visible date (and dateModified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +74,23 @@ class Post:
     credit_link: bool = False
     origin_name: str | None = None     # publisher credited (mirrors, excerpts)
     original_url: str | None = None    # URL of the story's original
-    canonical: str = "self"            # "self" | "original" | "none"
+    canonical: str = "self"            # "self" | "original" | "none" | "declared"
     hidden: bool = False               # not in feed or sitemap: reachable by links only
+    language: str = "en"
+    declared: str | None = None        # the rel=canonical URL when canonical is "declared"
+    updated: datetime | None = None    # a later "updated" stamp
+    points: tuple[str, ...] = ()       # a summary box above the text (part of the true text)
+    wire: str | None = None            # the news agency credited in the text's dateline
+    copyright: str | None = None       # the site's own copyright line under the text
+    truncated: bool = False            # the page's markup is cut off after the article
+    varieties: tuple[str, ...] = ()    # the generator's varieties this page carries (ground truth)
     path: str = ""
     url: str = ""
 
     @property
     def canonical_url(self) -> str | None:
         """The ``rel=canonical`` target this page declares, if any."""
-        return {"self": self.url, "original": self.original_url}.get(self.canonical)
+        return {"self": self.url, "original": self.original_url, "declared": self.declared}.get(self.canonical)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +127,16 @@ class TruthArticle:
     chrome: tuple[str, ...]
     in_feed: bool
     in_sitemap: bool
+    language: str = "en"
+    updated: str | None = None
+    points: tuple[str, ...] = ()
+    wire: str | None = None
+    varieties: tuple[str, ...] = ()        # the generator's varieties this page carries
+
+    @property
+    def text(self) -> str:
+        """The true text: summary box lines and body paragraphs, one a line."""
+        return "\n".join(self.points + self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +153,8 @@ class TruthSite:
     sitemap: str
     robots: str
     chrome: tuple[str, ...]
+    language: str = "en"
+    domain: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,5 +194,8 @@ class Truth:
         return out
 
     def as_dict(self) -> dict:
-        """Plain JSON-ready dicts and lists."""
-        return asdict(self)
+        """Plain JSON-ready dicts and lists; each article also gives its ``cluster`` and true ``text``."""
+        data = asdict(self)
+        for item, article in zip(data["articles"], self.articles):
+            item.update(cluster=article.story, text=article.text)
+        return data

@@ -21,10 +21,11 @@ from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from archive.demo.assemble import HTML
 from archive.demo.sitegen import SITE_IDS, generate
+from archive.demo.variety import Mix, benchmark_mix, generate_variety, site_ids, tuning_mix
 
 if TYPE_CHECKING:
     from archive.demo.model import Resource, Truth
@@ -142,20 +143,21 @@ class DemoServer:
     """
 
     def __init__(self, host_base: str = "127.0.0.", first: int = 61, *, faults: bool = False,
-                 verbose: bool = False, port: int = 0) -> None:
-        if not host_base.startswith("127.") or first < 1 or first + len(SITE_IDS) - 1 > 254:
+                 verbose: bool = False, port: int = 0, site_ids: tuple[str, ...] = SITE_IDS,
+                 build: Callable[[dict[str, str]], DemoWeb] | None = None) -> None:
+        if not host_base.startswith("127.") or first < 1 or first + len(site_ids) - 1 > 254:
             raise ValueError(f"demo hosts must be loopback 127.x.y.1-254; got {host_base}{first}")
         self.request_log: list[tuple[str, str, int]] = []
         self._servers: list[_SiteServer] = []
         self._threads: list[threading.Thread] = []
         try:
-            for number, site_id in enumerate(SITE_IDS):
+            for number, site_id in enumerate(site_ids):
                 self._servers.append(self._bind(f"{host_base}{first + number}", port, site_id, verbose))
         except OSError:
             self.close()
             raise
         self.sites = {s.site_id: "http://%s:%d" % s.server_address[:2] for s in self._servers}
-        self.web = generate(self.sites, faults=faults)
+        self.web = build(self.sites) if build else generate(self.sites, faults=faults)
         for server in self._servers:
             server.web = self.web
             thread = threading.Thread(target=server.serve_forever, args=(POLL_INTERVAL,), name=f"demo-{server.site_id}",
@@ -200,6 +202,21 @@ class DemoServer:
         self.close()
 
 
+def serve_variety(seed: int, mix: Mix | None = None, *, host_base: str = "127.0.0.", first: int = 150,
+                  port: int = 0) -> DemoServer:
+    """Start the multilingual variety web of ``seed`` (see :mod:`archive.demo.variety`) on
+    ``host_base + first`` onwards, one address per site, and return it running."""
+    mix = mix or tuning_mix()
+    return DemoServer(host_base, first, port=port, site_ids=site_ids(mix),
+                      build=lambda origins: generate_variety(origins, seed=seed, mix=mix))
+
+
+def serve_web(variety: int | None = None, *, port: int = 0) -> DemoServer:
+    """The bundled demo web, or with ``variety`` the multilingual web of that seed (every
+    template and language, the held-out ones included), running."""
+    return serve_demo(port=port) if variety is None else serve_variety(variety, benchmark_mix(), port=port)
+
+
 def serve_demo(host_base: str = "127.0.0.", first: int = 61, *, faults: bool = False,
                verbose: bool = False, port: int = 0) -> DemoServer:
     """Start the demo web on ``host_base + first``, ``+1``, ... and return it running.
@@ -219,10 +236,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host-base", default="127.0.0.", help="loopback address prefix (default 127.0.0.)")
     parser.add_argument("--faults", action="store_true", help="add 500, PDF, empty, truncated and slow pages")
     parser.add_argument("--truth", metavar="FILE", help="also write the ground truth JSON to FILE")
+    parser.add_argument("--variety", type=int, metavar="SEED",
+                        help="serve the multilingual variety web of SEED instead (held-out template and language included)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     try:
-        demo = serve_demo(args.host_base, args.first, faults=args.faults, verbose=args.verbose)
+        if args.variety is not None:
+            demo = serve_variety(args.variety, benchmark_mix(), host_base=args.host_base, first=args.first)
+        else:
+            demo = serve_demo(args.host_base, args.first, faults=args.faults, verbose=args.verbose)
     except (OSError, ValueError) as exc:
         print(f"Error: cannot start the demo web: {exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from archive.demo.model import Template
+from archive.demo.newsroom import NewsroomSkin
 from archive.demo.templates import Link, Skin, attr, esc, long_date, short_date, slugify
 
 if TYPE_CHECKING:
@@ -35,16 +36,17 @@ class PortalSkin(Skin):
         blocks = self.body_blocks(post, {min(2, len(post.paragraphs) - 1): box})
         byline = f'By <span class="author">{esc(post.author)}</span> · ' if post.author else ""
         tags = "".join(f'<li><a href="{self.href(self.tag_path(t))}">{esc(t)}</a></li>' for t in post.tags)
-        related = [Link(p.title, self.href(p.path) + "?utm_source=related&utm_medium=article")
+        related = [(Link(p.title, self.href(p.path) + "?utm_source=related&utm_medium=article"), p.published)
                    for p in _others(post, site_posts, 3)]
-        related.append(Link("From the archive: the story we corrected", self.broken_paths[0]))
-        rel = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in related)
+        related.append((Link("From the archive: the story we corrected", self.broken_paths[0]), None))
+        rel = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a>{self.list_date(when)}</li>'
+                      for link, when in related)
         inner = (
             f'<nav class="breadcrumb"><a href="/">Home</a> › '
             f'<a href="{self.href(self.section_path(post.section))}">{esc(post.section)}</a></nav>\n'
             f'<article class="story"><h1 class="headline">{esc(post.title)}</h1>\n'
             f'<p class="byline">{byline}<time datetime="{post.published.isoformat()}">'
-            f"{long_date(post.published)}</time></p>\n"
+            f"{long_date(post.published)}</time>{self.updated_html(post)}</p>\n"
             f'<div class="story-body">\n' + "\n".join(blocks) + "\n</div>\n"
             f'<ul class="tags">{tags}</ul></article>\n'
             f'<section class="related"><h2>Related</h2><ul>{rel}</ul></section>'
@@ -54,7 +56,9 @@ class PortalSkin(Skin):
             extra = f'\n<link rel="amphtml" href="{attr(self.url(self.amp_path(post)))}">'
         page = self.document(self.head(post.title, post=post, description=post.summary, extra=extra),
                              self.frame(inner), body_class="article")
-        return page, (line,)
+        return page, (line, *self.own_lines(post))
+
+
 
     def amp_path(self, post: Post) -> str:
         return "/amp" + post.path
@@ -154,7 +158,7 @@ class WixSkin(Skin):
                 f"{bottom}</main></div></div>")
         head = self.head(post.title, post=post, description=post.summary)
         chrome = top_lines + meta_line + follow_lines + list(post.tags) + ["Share post"] + bottom_lines
-        return self.document(head, body, body_class="wix"), tuple(chrome)
+        return self.document(head, body, body_class="wix"), (*chrome, *self.own_lines(post, updated=False))
 
     def frame(self, inner: str) -> str:
         top, _ = self.top()
@@ -214,7 +218,7 @@ class WordPressSkin(Skin):
         )
         page = self.document(self.head(post.title, post=post, description=post.summary),
                              self.frame(inner, site_posts), body_class="single")
-        return page, tuple(chrome)
+        return page, (*chrome, *self.own_lines(post, updated=False))
 
     def frame(self, inner: str, site_posts: list[Post] | None = None) -> str:
         recent = "".join(f'<li><a href="{self.href(p.path)}">{esc(p.title)}</a></li>' for p in (site_posts or [])[:5])
@@ -296,7 +300,7 @@ class BloggerSkin(Skin):
         page = self.document(self.head(post.title, post=post, description=post.summary), self.frame(inner),
                              body_class="item-view")
         chrome = [f"{posted} at {post.published:%-I:%M %p}", *self.shares, "Labels: " + ", ".join(labels),
-                  "No comments:", "Post a Comment"]
+                  "No comments:", "Post a Comment", *self.own_lines(post, updated=False)]
         return page, tuple(chrome)
 
     def frame(self, inner: str) -> str:
@@ -356,5 +360,5 @@ class AggregatorSkin(Skin):
 
 SKINS: dict[Template, type[Skin]] = {
     Template.PORTAL: PortalSkin, Template.WIX: WixSkin, Template.WORDPRESS: WordPressSkin,
-    Template.BLOGGER: BloggerSkin, Template.AGGREGATOR: AggregatorSkin,
+    Template.BLOGGER: BloggerSkin, Template.AGGREGATOR: AggregatorSkin, Template.NEWSROOM: NewsroomSkin,
 }

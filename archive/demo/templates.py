@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from archive.demo.locales import UPDATED, label, local_date
+
 if TYPE_CHECKING:
     from archive.demo.model import Post, SiteConfig
 
@@ -33,7 +35,7 @@ def attr(text: str) -> str:
 
 def slugify(text: str) -> str:
     """``"Arvel Valley"`` -> ``"arvel-valley"``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
 
 
 def long_date(moment: datetime) -> str:
@@ -111,7 +113,7 @@ class Skin:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{esc(self.page_title(title))}</title>",
             f'<meta name="description" content="{attr(description or site.tagline)}">',
-            f'<meta property="og:site_name" content="{attr(site.name)}">',
+            f'<meta property="og:site_name" content="{attr(self.site_name_value())}">',
             f'<link rel="alternate" type="{feed_type}" title="{attr(site.name)}" href="{attr(self.url(site.feed))}">',
         ]
         if post is None:
@@ -120,15 +122,32 @@ class Skin:
             lines += self.article_meta(post)
         return "\n".join(lines) + extra
 
+    def site_name_value(self) -> str:
+        """``og:site_name``: the site's name, or its main domain's URL on sites that give that."""
+        return f"https://www.{self.site.domain}" if self.site.name_as_url and self.site.domain else self.site.name
+
+    def home_url(self) -> str:
+        """The publisher's home page: on its main domain when it has one."""
+        return f"https://www.{self.site.domain}/" if self.site.domain else self.origin + "/"
+
+    def own_url(self, post: Post) -> str:
+        """The URL a page gives as its own: its declared canonical on the site's main domain, else where it is served."""
+        if post.declared and self.site.domain and f"www.{self.site.domain}/" in post.declared:
+            return post.declared
+        return post.url
+
     def article_meta(self, post: Post) -> list[str]:
         lines = [
             f'<meta property="og:title" content="{attr(post.title)}">',
             '<meta property="og:type" content="article">',
-            f'<meta property="og:url" content="{attr(post.url)}">',
+            f'<meta property="og:url" content="{attr(self.own_url(post))}">',
             f'<meta property="og:description" content="{attr(post.summary)}">',
-            f'<meta property="article:published_time" content="{post.published.isoformat()}">',
             f'<meta property="article:section" content="{attr(post.section)}">',
         ]
+        if self.site.date_meta:
+            lines.insert(4, f'<meta property="article:published_time" content="{post.published.isoformat()}">')
+        if post.updated:
+            lines.append(f'<meta property="article:modified_time" content="{post.updated.isoformat()}">')
         lines += [f'<meta property="article:tag" content="{attr(tag)}">' for tag in post.tags]
         if post.author:
             lines.append(f'<meta name="author" content="{attr(post.author)}">')
@@ -141,10 +160,14 @@ class Skin:
     def jsonld(self, post: Post) -> str:
         data: dict[str, object] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": post.title,
-            "datePublished": post.published.isoformat(), "mainEntityOfPage": post.url,
-            "articleSection": post.section, "keywords": ", ".join(post.tags),
-            "publisher": {"@type": "Organization", "name": self.site.name, "url": self.origin + "/"},
+            "datePublished": post.published.isoformat(), "mainEntityOfPage": self.own_url(post),
+            "articleSection": post.section, "keywords": ", ".join(post.tags), "inLanguage": post.language,
+            "publisher": {"@type": "Organization", "name": self.site.name, "url": self.home_url()},
         }
+        if not self.site.date_meta:
+            del data["datePublished"]
+        if post.updated:
+            data["dateModified"] = post.updated.isoformat()
         if post.author:
             data["author"] = {"@type": "Person", "name": post.author}
         text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
@@ -152,7 +175,7 @@ class Skin:
 
     def document(self, head: str, body: str, *, body_class: str = "") -> bytes:
         return (
-            f'<!DOCTYPE html>\n<html lang="en">\n<head>\n{head}\n</head>\n'
+            f'<!DOCTYPE html>\n<html lang="{self.site.language}">\n<head>\n{head}\n</head>\n'
             f'<body class="{body_class}">\n{body}\n</body>\n</html>\n'
         ).encode("utf-8")
 
@@ -170,13 +193,38 @@ class Skin:
     def footer(self) -> str:
         items = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in self.footer_links())
         return (f'<footer class="site-footer"><ul>{items}</ul>'
-                f"<p>© 2022 {esc(self.site.name)}. All rights reserved.</p></footer>")
+                f"<p>© 2022 {esc((self.site.owner or self.site.name).rstrip('.'))}. All rights reserved.</p></footer>")
 
     def frame(self, inner: str) -> str:
         """Header, navigation, ``inner`` and footer: the default page body."""
         return (f'<header class="masthead"><p class="site-name"><a href="/">{esc(self.site.name)}</a></p>'
                 f'<p class="tagline">{esc(self.site.tagline)}</p>{self.nav()}</header>\n'
                 f'<main id="content">\n{inner}\n</main>\n{self.footer()}')
+
+    # -- dates and the site's own lines ------------------------------------------------------
+    def list_date(self, when: datetime | None) -> str:
+        """A listed story's date, on sites with a main domain (the generated multilingual webs)."""
+        if when is None or not self.site.domain:
+            return ""
+        return f' <time datetime="{when.isoformat()}">{local_date(when, self.site.language)}</time>'
+
+    def updated_line(self, post: Post) -> str:
+        """``Updated March 20, 2024`` in the site's language, or "" when the post has no update."""
+        if post.updated is None:
+            return ""
+        return f"{label(UPDATED, self.site.language)} {local_date(post.updated, self.site.language)}"
+
+    def updated_html(self, post: Post) -> str:
+        if post.updated is None:
+            return ""
+        text = esc(label(UPDATED, self.site.language))
+        when = local_date(post.updated, self.site.language)
+        return f' <span class="updated">{text} <time datetime="{post.updated.isoformat()}">{when}</time></span>'
+
+    def own_lines(self, post: Post, *, updated: bool = True) -> tuple[str, ...]:
+        """Chrome lines the variety adds around the text: the update stamp (where the skin shows
+        one) and the site's own copyright line."""
+        return tuple(line for line in (self.updated_line(post) if updated else "", post.copyright) if line)
 
     # -- article body blocks -----------------------------------------------------------------
     def paragraph(self, text: str) -> str:
@@ -193,6 +241,9 @@ class Skin:
         """Paragraph blocks with notes and credit in place; ``inserts`` puts chrome after paragraph i."""
         inserts = inserts or {}
         blocks = []
+        if post.points:
+            items = "".join(f"<li>{esc(point)}</li>" for point in post.points)
+            blocks.append(f'<div class="summary-box"><ul>{items}</ul></div>')
         if post.credit and post.credit_top:
             blocks.append(f'<p class="credit">{self.credit_html(post)}</p>')
         blocks += [f'<p class="editor-note"><em>{esc(note)}</em></p>' for note in post.notes_top]
@@ -203,6 +254,8 @@ class Skin:
         blocks += [f'<p class="editor-note"><em>{esc(note)}</em></p>' for note in post.notes_bottom]
         if post.credit and not post.credit_top:
             blocks.append(f'<p class="credit">{self.credit_html(post)}</p>')
+        if post.copyright:
+            blocks.append(f'<p class="copyright">{esc(post.copyright)}</p>')
         return blocks
 
     # -- pages ---------------------------------------------------------------------------------

@@ -82,3 +82,23 @@ def test_demo_run_again_archives_nothing_new(demo_runs):
     fresh = stats["skipped"].get("fresh", 0)
     assert fresh > 0 and fresh + stats["articles_unchanged"] == run1["stats"]["articles_new"] + run1["stats"]["duplicates"]
     assert printed_clusters(second.out) == printed_clusters(first.out)
+
+
+def test_demo_variety_serves_a_multilingual_web_and_prints_its_stories(newsarchive, tmp_path):
+    """`newsarchive demo --variety SEED`: the multilingual web of that seed, crawled and clustered."""
+    import re
+
+    from archive.demo.variety import benchmark_mix, generate_variety, site_ids
+
+    run = newsarchive("demo", "--variety", "7", "--db", f"sqlite:///{tmp_path / 'v.db'}", cwd=tmp_path)
+    assert run.code == 0, run.err[-3000:]
+    assert "serving 11 demo sites on loopback" in run.err
+    clusters = printed_clusters(run.out)
+    assert clusters and all(list(c.values()).count("canonical") == 1 for c in clusters)
+    truth = generate_variety({sid: f"http://127.0.0.{150 + i}:8760" for i, sid in enumerate(site_ids(benchmark_mix()))},
+                             seed=7, mix=benchmark_mix()).truth
+    stories = {a.url.split(":8760", 1)[1]: a.story for a in truth.articles}
+    for cluster in clusters:        # never two stories in one cluster (whatever the port the run got)
+        assert all(urlsplit(url).path in stories for url in cluster), cluster
+        assert len({stories[urlsplit(url).path] for url in cluster}) == 1, cluster
+    assert re.search(r"[\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", run.out)   # other scripts shown

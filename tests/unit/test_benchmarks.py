@@ -125,3 +125,39 @@ def test_descendants_from_the_children_files_match_a_full_scan():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         tree.wait()
+
+
+def test_quality_on_one_held_out_web_reports_every_figure(tmp_path):
+    """``quality --webs 1``: one generated web with the held-out template and language, crawled by
+    the CLI, scored; every figure is printed with its mean and worst, and by variety."""
+    import json
+    import subprocess
+    import sys
+
+    from benchmarks.webscore import METRICS
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks.quality", "--webs", "1", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("1 held-out webs (seeds 1001-1001; held-out template newsroom, language ko)")
+    for metric in METRICS:
+        row = next(line for line in lines if line.startswith(metric + " "))
+        mean, worst = row.split()[1:3]
+        assert float(mean) == float(worst), row          # one web: its figure is both
+    assert any(line.startswith("template:newsroom ") for line in lines)
+    assert any(line.startswith("language:ko ") for line in lines)
+    summary = json.loads((tmp_path / "quality-webs.json").read_text("utf-8"))["summary"]
+    assert set(summary) == set(METRICS)
+    assert summary["pairwise_f1"]["worst"] >= 0.99 and summary["junk_rate"]["worst"] == 0.0   # as today
+
+
+def test_quality_webs_usage_errors():
+    import subprocess
+    import sys
+
+    for args in (["--webs", "0"], ["--webs", "1", "--db", "sqlite:///x.db", "--truth", "t.json"],
+                 ["--webs", "1", "--holdout-language", "xx"]):
+        done = subprocess.run([sys.executable, "-m", "benchmarks.quality", *args], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 2 and "error:" in done.stderr, (args, done.stderr)

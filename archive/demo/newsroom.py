@@ -1,0 +1,68 @@
+"""The newsroom template: a modern news CMS (kicker, meta line with published and updated dates,
+an in-text "read also" teaser, a dated list of more stories). Held out of tuning by default: the
+quality benchmark's webs use it, the tests' and the demo's webs do not."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from archive.demo.locales import READ_ALSO, RELATED, label, local_date
+from archive.demo.model import Template
+from archive.demo.templates import Skin, esc, slugify
+
+if TYPE_CHECKING:
+    from archive.demo.model import Post
+
+
+class NewsroomSkin(Skin):
+    """A news CMS whose article text sits in ``div.nr-text`` among a teaser and dated lists."""
+
+    template = Template.NEWSROOM
+    paths = {"about": "/service/about.html", "contact": "/service/contact.html", "privacy": "/service/privacy.html"}
+    section_prefix = "/ressort/"
+    tag_prefix = "/thema/"
+    broken_paths = ("/service/archive-2019.html",)
+
+    def article_path(self, post: Post) -> str:
+        return f"/{slugify(post.section) or 'news'}/{post.slug}-{post.published:%Y%m%d}.html"
+
+    def index_path(self, page: int, last_on_previous: Post | None) -> str:
+        return "/" if page == 1 else f"/latest/{page}.html"
+
+    def page_title(self, title: str) -> str:
+        return f"{title} - {self.site.name}"
+
+    def meta_line(self, post: Post) -> str:
+        author = f'<span class="nr-author">{esc(post.author)}</span> ' if post.author else ""
+        when = local_date(post.published, self.site.language)
+        return (f'<div class="nr-meta">{author}<time class="nr-published" datetime="{post.published.isoformat()}">'
+                f"{when}</time>{self.updated_html(post)}</div>")
+
+    def teaser(self, post: Post, site_posts: list[Post]) -> tuple[str, str]:
+        """The in-text "read also" box and its line (another story of the site, or the archive)."""
+        other = next((p for p in site_posts if p.path != post.path), None)
+        title, href = (other.title, self.href(other.path)) if other else ("Archive", self.broken_paths[0])
+        word = label(READ_ALSO, self.site.language)
+        return (f'<div class="nr-teaser"><span>{esc(word)}</span> <a href="{href}">{esc(title)}</a></div>',
+                f"{word} {title}")
+
+    def render_article(self, post: Post, site_posts: list[Post]) -> tuple[bytes, tuple[str, ...]]:
+        box, line = self.teaser(post, site_posts)
+        blocks = self.body_blocks(post, {min(1, len(post.paragraphs) - 1): box})
+        topics = "".join(f'<a class="nr-topic" href="{self.href(self.tag_path(t))}">{esc(t)}</a>' for t in post.tags)
+        more = [f'<li><a href="{self.href(p.path)}">{esc(p.title)}</a>{self.list_date(p.published)}</li>'
+                for p in site_posts if p.path != post.path][:4]
+        inner = (
+            f'<article class="nr-article"><div class="nr-kicker">{esc(post.section)}</div>'
+            f'<h1 class="nr-title">{esc(post.title)}</h1>{self.meta_line(post)}\n'
+            f'<div class="nr-text">\n' + "\n".join(blocks) + "\n</div>\n"
+            f'<div class="nr-topics">{topics}</div></article>\n'
+            f'<aside class="nr-more"><h2>{esc(label(RELATED, self.site.language))}</h2><ol>{"".join(more)}</ol></aside>'
+        )
+        page = self.document(self.head(post.title, post=post, description=post.summary), self.frame(inner),
+                             body_class="nr")
+        return page, (line, *self.own_lines(post))
+
+    def listing_item(self, post: Post) -> str:
+        return (f'<li class="nr-item"><a href="{self.href(post.path)}">{esc(post.title)}</a>'
+                f"{self.list_date(post.published)}<p>{esc(post.summary)}</p></li>")
