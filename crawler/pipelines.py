@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import multiprocessing
-import os
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -20,8 +18,8 @@ from archive.config import resolve_db_url
 from archive.errors import ArchiveError, DatabaseUnavailable
 from archive.config import seconds_setting
 from archive.storage.store import wait_out
-from archive.extraction.extract import extract_prepared
 from archive.storage.frontier import DONE, PageMark
+from crawler.pool import extraction, new_pool, usable_cpus
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -37,14 +35,6 @@ T = TypeVar("T")
 FAILED_STAT = "newsarchive/failed"       # a one-line reason the run function reports
 EXTRACT_AHEAD = 2       # pages per extraction worker handed to the pool at once
 ADMIT_AHEAD = 4         # pages per extraction worker between download and commit
-
-
-def _usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, e.g. under taskset or a container)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:      # not on Linux
-        return os.cpu_count() or 1
 
 
 class ArchivePipeline:
@@ -70,7 +60,7 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        workers = settings.getint("NEWSARCHIVE_WORKERS") or _usable_cpus()
+        workers = settings.getint("NEWSARCHIVE_WORKERS") or usable_cpus()
         return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers,
                    db_wait=seconds_setting(settings.get("NEWSARCHIVE_DB_WAIT", "5m"), "NEWSARCHIVE_DB_WAIT"),
                    crawler=crawler)
@@ -88,8 +78,7 @@ class ArchivePipeline:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return new_pool(self.workers)
 
     async def close_spider(self) -> None:
         if self._pool is not None:
@@ -154,8 +143,8 @@ class ArchivePipeline:
     async def _extract(self, item: PageItem) -> Article | Skipped:
         # The worker also fingerprints the text, so the single writer thread does not.
         assert self.archive is not None
-        call = functools.partial(extract_prepared, item.body, item.final_url or item.url, self.archive.config.fingerprint,
-                                 found_via=item.found_via, content_type=item.content_type)
+        call = extraction(item.body, item.final_url or item.url, self.archive.config.fingerprint,
+                          found_via=item.found_via, content_type=item.content_type)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)
         except BrokenProcessPool:
@@ -170,7 +159,7 @@ class ArchivePipeline:
         assert self.archive is not None
         call = functools.partial(self.archive.ingest_article, article, fetched_at=item.fetched_at,
                                  found_via=item.found_via, etag=item.etag, last_modified=item.last_modified,
-                                 mark=_mark(item, "page"))
+                                 mark=_mark(item, "page"), warc=item.warc)
         try:
             result = await self._write(call, item.url)
         except ArchiveError as exc:

@@ -116,10 +116,12 @@ def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> tuple[list[
                    "(redis://HOST:PORT/DB) and the same seeds; see docs/scaling.md.")
 @click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True, default="newsarchive",
               show_default=True, metavar="NAME", help="Prefix of the shared frontier's Redis keys.")
+@click.option("--warc", "warc_dir", envvar="NEWSARCHIVE_WARC_DIR", show_envvar=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Keep every response with its request in WARC files in DIR.")
 @db_option
 @click.pass_context
 def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max_pages: int | None,
-          settings: tuple[str, ...], frontier: str | None, frontier_name: str, db_url: str) -> None:
+          settings: tuple[str, ...], frontier: str | None, frontier_name: str, warc_dir: str | None, db_url: str) -> None:
     """Crawl home pages, feeds, sitemaps or robots.txt files into the archive.
 
     Each URL's kind is detected from the response; the hosts of the seeds are the crawl's scope.
@@ -130,9 +132,12 @@ def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max
       newsarchive crawl --seeds-file seeds.txt --max-pages 500
       newsarchive crawl https://example.org/ -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
       newsarchive crawl --seeds-file seeds.txt --frontier redis://127.0.0.1:6379/0
+      newsarchive crawl https://example.org/ --warc warcs/
     """
     seeds, intervals = _collect_seeds(urls, seeds_file)
     overrides = _parse_settings(settings)
+    if warc_dir:
+        overrides["NEWSARCHIVE_WARC_DIR"] = warc_dir
     if intervals:       # `URL recrawl=6h` lines of the seeds file
         overrides.setdefault("NEWSARCHIVE_RECRAWL_BY_HOST", intervals)
     if frontier:
@@ -248,9 +253,10 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 
 @cli.command()
 @click.argument("cluster_id", type=int)
+@click.option("--raw", is_flag=True, help="The argument is an article id: print its stored page (headers and body).")
 @json_option
 @db_option
-def show(cluster_id: int, as_json: bool, db_url: str) -> None:
+def show(cluster_id: int, raw: bool, as_json: bool, db_url: str) -> None:
     """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
     with the canonical.
 
@@ -262,7 +268,12 @@ def show(cluster_id: int, as_json: bool, db_url: str) -> None:
     Examples:
       newsarchive show 42
       newsarchive show 42 --json
+      newsarchive show --raw 1234
     """
+    if raw:
+        from archive.cli.warc import print_raw
+
+        return print_raw(cluster_id, db_url)
     with open_archive(db_url, readonly=True) as archive:
         detail = archive.show(cluster_id)
     if as_json:
@@ -405,8 +416,9 @@ def _cut(value: Any, width: int) -> str:
 def _add_operations_commands() -> None:
     from archive.cli.analyst import datasette_metadata, report, search, sources, stats
     from archive.cli.ops import doctor, schedule
+    from archive.cli.warc import import_warc
 
-    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata):
+    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata, import_warc):
         cli.add_command(command)
 
 

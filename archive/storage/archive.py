@@ -12,13 +12,13 @@ from typing import Any, Iterator
 from sqlalchemy import select
 
 from archive.neardup import lines as pagelines
-from archive.storage import chrome, frontier
+from archive.storage import chrome, frontier, warcstore
 from archive.extraction.article import Article as ArticleValue
-from archive.extraction.article import IngestResult, IngestStatus, Skipped, SkipReason
+from archive.extraction.article import ImportMark, IngestResult, IngestStatus, Skipped, SkipReason, WarcRef, extractor_version
 from archive.config import ArchiveConfig, resolve_db_url
 from archive.neardup.diff import compare
 from archive.errors import NotFound
-from archive.neardup.fingerprint import Fingerprint, fingerprint, params_record
+from archive.neardup.fingerprint import Fingerprint, fingerprint, params_record, params_version
 from archive.storage.index import Banding
 from archive.storage.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.neardup.normalize import words
@@ -85,14 +85,16 @@ class Archive:
 
     def ingest_article(self, article: ArticleValue, *, fetched_at: datetime | None = None,
                        found_via: str | None = None, etag: str | None = None,
-                       last_modified: str | None = None, mark: frontier.PageMark | None = None) -> IngestResult:
+                       last_modified: str | None = None, mark: frontier.PageMark | None = None,
+                       warc: WarcRef | None = None, progress: ImportMark | None = None) -> IngestResult:
         """Archive one extracted page, index it and cluster it, all in one transaction (run again
         if a concurrent writer beat it to a row: the same page, or a new site's first page).
-        ``mark`` (the page's frontier row and the links it holds) commits in the same transaction."""
+        ``mark`` (the page's frontier row and the links it holds) and ``progress`` (a WARC import's
+        position) commit in the same transaction; ``warc`` is where the raw page is stored."""
         fetched_at = fetched_at or utcnow()
         banding = self._banding  # noqa: F841 - checked against meta outside the page's transaction
-        return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified, mark),
-                           article.url)
+        return retry_races(lambda: self._ingest_once(article, fetched_at, found_via, etag, last_modified, mark,
+                                                     progress, warc), article.url)
 
     def record_page(self, mark: frontier.PageMark) -> None:
         """Commit the frontier part of a fetch that archived nothing (a feed, a section page, an
@@ -115,17 +117,20 @@ class Archive:
             after = rows[-1].url_key
 
     def _ingest_once(self, article: ArticleValue, fetched_at: datetime, found_via: str | None, etag: str | None,
-                     last_modified: str | None, mark: frontier.PageMark | None = None) -> IngestResult:
+                     last_modified: str | None, mark: frontier.PageMark | None = None,
+                     progress: ImportMark | None = None, warc: WarcRef | None = None) -> IngestResult:
         keys: list[str] = []
         with self._sessions.begin() as session:
-            result = self._ingest_page(session, article, fetched_at, found_via, etag, last_modified)
+            result = self._ingest_page(session, article, fetched_at, found_via, etag, last_modified, warc)
             if mark is not None:
                 keys = frontier.record(session, mark, known=self._frontier_known)
+            if progress is not None:
+                warcstore.advance(session, progress)
         self._frontier_known.remember(keys)
         return result
 
     def _ingest_page(self, session, article: ArticleValue, fetched_at: datetime, found_via: str | None,  # noqa: ANN001
-                     etag: str | None, last_modified: str | None) -> IngestResult:
+                     etag: str | None, last_modified: str | None, warc: WarcRef | None = None) -> IngestResult:
         site_id = self._site(session, host_of(article.url), article.sitename)
         existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
         # An extraction worker may have computed the lines, word count and fingerprint already
@@ -143,19 +148,19 @@ class Archive:
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.NO_TEXT, "too little text once chrome is removed"))
         fp = fp or fingerprint(text, self.config.fingerprint)
         if existing is not None:
-            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified, warc)
         key = url_key(article.url)
         twins = [(u, k) for u, k, s in session.connection().execute(
             select(Article.url, Article.url_key, Article.site_id).where(Article.text_hash == fp.text_hash)) if s == site_id]
         same = next((k for _, k in twins if k == key), None)
         if same is not None:      # a concurrent writer committed this very URL since it was looked up
             existing = session.scalar(select(Article).where(Article.url_key == key))
-            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified, warc)
         twin = twins[0][0] if twins else None      # (by the text_hash index)
         if twin is not None:
             # One site, one text, two URLs (share links, print views): one page, archived once.
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}"))
-        row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
+        row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified, warc)
         session.add(row)
         session.flush()
         cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
@@ -191,24 +196,29 @@ class Archive:
         return pagelines.strip_chrome(raw, known)
 
     def _new_row(self, a: ArticleValue, text: str, fp: Fingerprint, site_id: int, fetched_at: datetime,
-                 found_via: str | None, etag: str | None, last_modified: str | None) -> Article:
+                 found_via: str | None, etag: str | None, last_modified: str | None, warc: WarcRef | None) -> Article:
         return Article(
             url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
             author=a.author, sitename=a.sitename, published=a.published, language=a.language, text=text, raw_text=a.text,
             text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
             credits=list(a.credits), is_excerpt=a.is_excerpt, found_via=found_via, etag=etag,
-            last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at)
+            last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at,
+            extractor_version=extractor_version(), fingerprint_version=params_version(self.config.fingerprint),
+            **warcstore.columns(warc))
 
     def _revisit(self, session, row: Article, a: ArticleValue, text: str, fp: Fingerprint,  # noqa: ANN001
-                 fetched_at: datetime, etag: str | None, last_modified: str | None) -> IngestResult:
+                 fetched_at: datetime, etag: str | None, last_modified: str | None,
+                 warc: WarcRef | None = None) -> IngestResult:
         """The URL is archived already: unchanged, or a new version of the same article."""
         row.fetched_at, row.etag, row.last_modified = fetched_at, etag, last_modified
         row.gone_at = None                   # the page answers again
         if fp.text_hash == row.text_hash:
             return IngestResult(IngestStatus.UNCHANGED, row.id, row.cluster_id, row.similarity)
         session.add(ArticleVersion(article_id=row.id, version=row.version, title=row.title, text=row.text,
-                                   text_hash=row.text_hash, fetched_at=row.fetched_at))
+                                   text_hash=row.text_hash, fetched_at=row.fetched_at, **warcstore.columns(warcstore.ref_of(row))))
         row.version += 1
+        warcstore.store_ref(row, warc)
+        row.extractor_version = extractor_version()
         row.title, row.author, row.published = a.title, a.author, a.published or row.published
         row.sitename = a.sitename or row.sitename
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
@@ -259,6 +269,27 @@ class Archive:
                     "origin_url": cluster.origin_url,
                     "canonical": next((m for m in members if m["role"] == "canonical"), None),
                     "members": members}
+
+    # -- raw pages and WARC imports -----------------------------------------------------------
+
+    def warc_location(self, article_id: int) -> WarcRef:
+        """Where article ``article_id``'s raw page is stored (NotFound when it was not captured)."""
+        with self.reader() as session:
+            return warcstore.location(session, article_id)
+
+    def import_begin(self, source: str, size: int | None, first_digest: str | None) -> tuple[int, int, bool]:
+        """Start or resume importing the WARC file ``source``: (next offset, records read, done).
+        Raises ``warcstore.ChangedFile`` when its size or first record changed since it was started."""
+        with self._sessions.begin() as session:
+            return warcstore.begin(session, source, size, first_digest)
+
+    def import_advance(self, mark: ImportMark, done: bool = False) -> None:
+        """Commit an import's position when no article was made since the last one (skipped records)."""
+        retry_races(lambda: self._advance_once(mark, done), mark.source)
+
+    def _advance_once(self, mark: ImportMark, done: bool) -> None:
+        with self._sessions.begin() as session:
+            warcstore.advance(session, mark, done)
 
     # -- crawl runs ----------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress
 from crawler.incremental import Fresh, NotModified
 from crawler.items import PageItem
+from crawler.warc import META_KEY as WARC_META
 from crawler.middlewares import OutOfScope, PageBudgetExhausted, RobotsDisallowed
 
 if TYPE_CHECKING:
@@ -300,6 +301,7 @@ class NewsSpider(scrapy.Spider):
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
         links = self._links((*found.canonical, *found.links), "link", files=found.canonical)
+        captured = response.meta.get(WARC_META)        # (WarcRef, WARC-Date) when the crawl keeps WARC files
         yield PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
@@ -307,12 +309,13 @@ class NewsSpider(scrapy.Spider):
             content_type=content_type,
             body=response.body,
             found_via=response.meta.get("found_via", "link"),
-            fetched_at=datetime.now(UTC),
+            fetched_at=captured[1] if captured else datetime.now(UTC),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             links=links,
             depth=response.meta.get("depth", 0),
             run_id=self.run_id,
+            warc=captured[0] if captured else None,
         )
         yield from self._follow(links)
 

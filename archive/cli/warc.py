@@ -1,0 +1,88 @@
+"""The WARC commands of `newsarchive`: `import-warc` and `show --raw` (the stored page of an article)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+
+from archive.cli.analyst import utc_bound
+from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.errors import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _hosts(values: tuple[str, ...]) -> frozenset[str]:
+    """Exact hosts, or ``@FILE`` for a file of them (one a line, # comments)."""
+    hosts: set[str] = set()
+    for value in values:
+        if value.startswith("@"):
+            try:
+                lines = open(value[1:], encoding="utf-8").read().splitlines()   # noqa: SIM115
+            except OSError as exc:
+                raise click.BadParameter(f"cannot read {value[1:]}: {exc.strerror}", param_hint="--host") from None
+            hosts.update(line.split("#")[0].strip().lower() for line in lines if line.split("#")[0].strip())
+        else:
+            hosts.add(value.strip().lower())
+    return frozenset(hosts)
+
+
+@click.command("import-warc")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--host", "hosts", multiple=True, metavar="HOST|@FILE",
+              help="Only responses of this exact host (repeatable), or of the hosts listed in FILE.")
+@click.option("--since", type=click.DateTime(_FORMATS), help="Only records with a WARC-Date from this day or time (UTC).")
+@click.option("--until", type=click.DateTime(_FORMATS), help="Only records with a WARC-Date up to this day (inclusive) or before this time.")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many HTML responses.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Extraction processes (0: one per CPU).")
+@click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
+              show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
+def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime | None, until: datetime | None,
+                limit: int | None, workers: int, db_url: str) -> None:
+    """Import the HTML responses of WARC files (paths, globs or http(s) URLs; gzip or not) into
+    the archive: extraction, chrome learning, fingerprinting and clustering as in a crawl.
+
+    The page's URL is the record's WARC-Target-URI and its fetch time the WARC-Date. Progress is
+    committed with each article: run the same command again after an interruption and it goes on
+    where it stopped. Bad records are counted and skipped; a file that is not WARC is refused.
+
+    \b
+    Examples:
+      newsarchive import-warc crawl-warcs/*.warc.gz
+      newsarchive import-warc CC-NEWS-20240101.warc.gz --host @hosts.txt --since 2024-01-01
+    """
+    from crawler.warcimport import import_files
+    from crawler.warcrecords import Filters
+
+    filters = Filters(hosts=_hosts(hosts), since=utc_bound(since), until=utc_bound(until, whole_day=True))
+    try:
+        report = import_files(db_url, list(paths), filters=filters, limit=limit, workers=workers)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary(), err=True)
+    if report.files_refused and report.articles == 0 and report.records == 0:
+        sys.exit(1)
+
+
+def print_raw(article_id: int, db_url: str) -> None:
+    """Print the stored response of an article: status line and headers, then the body."""
+    from archive.cli.main import open_archive
+    from crawler.warcread import read_response
+
+    with open_archive(db_url, readonly=True) as archive:
+        ref = archive.warc_location(article_id)
+    try:
+        head, body = read_response(ref.file, ref.offset)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {ref.file} at {ref.offset}: {exc}") from None
+    out: Any = click.get_binary_stream("stdout")
+    out.write(head + body)
