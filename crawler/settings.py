@@ -152,6 +152,6 @@ NEWSARCHIVE_FRONTIER_HEARTBEAT = 5.0
 
 # WARC capture (crawler.warc.WarcCaptureMiddleware; `newsarchive crawl --warc DIR`): the folder that
 # receives every response with its request as WARC/1.1 files (None: no capture), and the size at
-# which a file ends and the next begins (bytes, or 100M, 1G ...).
+# which a file ends and the next begins (bytes, or 100M, 1G ...). None reads $NEWSARCHIVE_WARC_DIR.
 NEWSARCHIVE_WARC_DIR = None
 NEWSARCHIVE_WARC_MAX_SIZE = "1G"

@@ -153,7 +153,7 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        folder = crawler.settings.get("NEWSARCHIVE_WARC_DIR")
+        folder = crawler.settings.get("NEWSARCHIVE_WARC_DIR") or os.environ.get("NEWSARCHIVE_WARC_DIR")
         if not folder:
             raise NotConfigured("NEWSARCHIVE_WARC_DIR is not set")
         size = parse_size(crawler.settings.get("NEWSARCHIVE_WARC_MAX_SIZE") or DEFAULT_MAX_SIZE)
