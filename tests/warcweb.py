@@ -8,7 +8,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
+
+from storyweb import Served, build
 
 LOOPBACK = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=10")
 
@@ -32,6 +35,20 @@ def crawl_with_warc(newsarchive, web, folder: Path, *extra: str) -> Crawled:  # 
                          "--db", f"sqlite:///{folder / 'crawl.db'}", cwd=folder)
     assert result.code == 0, result.err[-3000:]
     return Crawled(folder, folder / "crawl.db", sorted((folder / "warcs").glob("*.warc.gz")), web.fetched() - before)
+
+
+def crawl_fixtures(hosts: list[str], name: str):  # noqa: ANN201 - two pytest fixtures
+    """Module fixtures ``web`` (a 30-story web served on ``hosts``) and ``crawled`` (its crawl with --warc)."""
+    @pytest.fixture(scope="module")
+    def web():  # noqa: ANN202
+        with Served(build(hosts, stories=30)) as served:
+            yield served
+
+    @pytest.fixture(scope="module")
+    def crawled(web, newsarchive, tmp_path_factory):  # noqa: ANN001, ANN202
+        return crawl_with_warc(newsarchive, web, tmp_path_factory.mktemp(name))
+
+    return web, crawled
 
 
 @dataclass(frozen=True)

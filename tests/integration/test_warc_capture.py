@@ -9,14 +9,12 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 from fastwarc.warc import ArchiveIterator as FastIterator
 from fastwarc.warc import WarcRecordType
 from warcio.archiveiterator import ArchiveIterator
 
 from archivecheck import snapshot
-from storyweb import Served, build
-from warcweb import LOOPBACK, crawl_with_warc, members, rows
+from warcweb import LOOPBACK, crawl_fixtures, members, rows
 
 from archive.extraction.urls import normalize_url
 
@@ -25,15 +23,7 @@ HOSTS = ["127.0.0.111", "127.0.0.112", "127.0.0.113"]
 NAME = re.compile(r"^newsarchive-\d{14}-[A-Za-z0-9._]+-\d+-\d{5}\.warc\.gz$")
 
 
-@pytest.fixture(scope="module")
-def web():
-    with Served(build(HOSTS, stories=30)) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def crawled(web, newsarchive, tmp_path_factory):
-    return crawl_with_warc(newsarchive, web, tmp_path_factory.mktemp("warc-capture"))
+web, crawled = crawl_fixtures(HOSTS, "warc-capture")
 
 
 def test_every_response_is_stored_with_its_request_and_digests_verify(crawled):

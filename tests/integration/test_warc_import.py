@@ -13,28 +13,18 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archivecheck import sigkill_tree, snapshot
 from faultweb import wait_for
-from storyweb import Served, build
-from warcweb import crawl_with_warc, members, rows
+from warcweb import crawl_fixtures, members, rows
 
 HOSTS = ["127.0.0.121", "127.0.0.122", "127.0.0.123"]
 KILLS = 8
 
 
-@pytest.fixture(scope="module")
-def web():
-    with Served(build(HOSTS, stories=30)) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def crawled(web, newsarchive, tmp_path_factory):
-    return crawl_with_warc(newsarchive, web, tmp_path_factory.mktemp("warc-import"))
+web, crawled = crawl_fixtures(HOSTS, "warc-import")
 
 
 def _import(newsarchive, folder: Path, db: Path, *paths: str | Path, extra: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
