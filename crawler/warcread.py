@@ -13,11 +13,10 @@ import hashlib
 import logging
 import urllib.request
 import zlib
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from archive.errors import ArchiveError
 
@@ -111,24 +110,36 @@ def _peek(head: bytes) -> bytes:
 
 def find_next(source: str, after: int) -> int | None:
     """The offset of the next record start after ``after`` in a local file (a gzip member that
-    opens with a WARC header, or a WARC/1.x line), or None."""
+    opens with a WARC header, or a ``WARC/1.x`` line), or None (none, or ``source`` is a URL)."""
     if is_url(source):
         return None
     with open(source, "rb") as handle:
         position = after + 1
         while True:
             handle.seek(position)
-            chunk = handle.read(_SCAN + 16)
+            chunk = handle.read(_SCAN + 65536)
             if not chunk:
                 return None
-            for magic in (_GZIP_MAGIC, b"\n" + _WARC_MAGIC):
-                index = chunk.find(magic)
-                while index != -1:
-                    start = position + index + (1 if magic[0:1] == b"\n" else 0)
-                    if _peek(chunk[index + (1 if magic[0:1] == b"\n" else 0):][:65536]).startswith(_WARC_MAGIC):
-                        return start
-                    index = chunk.find(magic, index + 1)
+            starts = sorted(_candidates(chunk))
+            for index in starts:
+                if index < _SCAN and _peek(chunk[index:index + 65536]).startswith(_WARC_MAGIC):
+                    return position + index
+            if len(chunk) <= _SCAN:
+                return None
             position += _SCAN
+
+
+def _candidates(chunk: bytes) -> set[int]:
+    """Where a record may start in ``chunk``: a gzip header, or a WARC/1.x line."""
+    found: set[int] = set()
+    for magic, shift in ((_GZIP_MAGIC, 0), (b"\n" + _WARC_MAGIC, 1)):
+        index = chunk.find(magic)
+        while index != -1:
+            found.add(index + shift)
+            index = chunk.find(magic, index + 1)
+    if chunk.startswith(_WARC_MAGIC):
+        found.add(0)
+    return found
 
 
 def decode_body(body: bytes, encoding: str | None, limit: int = MAX_PAYLOAD) -> bytes:
@@ -151,7 +162,7 @@ def decode_body(body: bytes, encoding: str | None, limit: int = MAX_PAYLOAD) -> 
             out = brotli.decompress(body)
         else:
             raise ValueError(f"unknown Content-Encoding {coding}")
-    except (zlib.error, OSError, ImportError, Exception) as exc:       # brotli.error is an Exception
+    except Exception as exc:       # zlib.error, brotli.error, a missing brotli module
         raise ValueError(f"Content-Encoding {coding}: {exc}") from exc
     if len(out) > limit:
         raise ValueError("oversized")

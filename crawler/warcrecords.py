@@ -4,15 +4,18 @@ that passes the filters. Bad records are counted and reading resumes at the next
 
 from __future__ import annotations
 
+import http.client
 import logging
+import urllib.error
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, Iterator
 
+from archive.errors import ArchiveError
 from archive.extraction.urls import host_of
 from crawler.warc import FOUND_VIA_HEADER
-from crawler.warcread import MAX_PAYLOAD, Record, decode_body, find_next, is_url, open_source, source_size
+from crawler.warcread import MAX_PAYLOAD, Record, decode_body, find_next, open_source, source_size
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +39,31 @@ class Filters:
 
 
 class _Tell:
-    """A stream that knows its offset in the file (fastwarc asks a stream where it is)."""
+    """A stream that knows its offset in the file (fastwarc asks a stream where it is) and keeps
+    the network error that broke it, if one did."""
 
     def __init__(self, stream: IO[bytes], base: int) -> None:
         self.stream, self.position = stream, base
+        self.failed: BaseException | None = None
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
+        try:
+            data = self.stream.read(size)
+        except _NETWORK_ERRORS as exc:
+            self.failed = exc
+            raise
         self.position += len(data)
         return data
 
     def tell(self) -> int:
         return self.position
 
+    def close(self) -> None:
+        self.stream.close()
 
+
+# A connection that broke while reading a WARC file by URL (not bad data: the next run goes on)
+_NETWORK_ERRORS = (ConnectionError, TimeoutError, http.client.HTTPException, urllib.error.URLError)
 # What is a bug or a stop, never bad data
 _NOT_DATA_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError, AttributeError, NameError, TypeError,
                     AssertionError)
@@ -72,7 +86,7 @@ def _run(source: str, position: int, filters: Filters, blamed: bool) -> Iterator
     """Read from ``position`` until the end (returns (None, _)) or an error (returns where to go on)."""
     pending: Record | None = None
     at = position
-    stream = open_source(source, position)
+    stream = _Tell(open_source(source, position), position)
     try:
         for entry in _entries(stream, position):
             at = entry.offset
@@ -94,6 +108,9 @@ def _run(source: str, position: int, filters: Filters, blamed: bool) -> Iterator
     except BaseException as exc:    # fastwarc reports a broken stream as OSError or a Rust panic
         if isinstance(exc, _NOT_DATA_ERRORS):
             raise
+        lost = exc if isinstance(exc, _NETWORK_ERRORS) else getattr(stream, "failed", None)
+        if lost is not None:        # not bad data: the connection broke; the next run goes on from here
+            raise ArchiveError(f"{source}: reading stopped at {at} ({lost}); run the import again to go on") from None
         return (yield from _recover(source, position, pending, filters, blamed, exc))
     finally:
         stream.close()
@@ -114,8 +131,8 @@ def _recover(source: str, position: int, pending: Record | None, filters: Filter
     return resume, resume is not None
 
 
-def stream_end(stream: Any, pending: Record) -> int:
-    return getattr(stream, "position", pending.offset)
+def stream_end(stream: _Tell, pending: Record) -> int:
+    return stream.position if READER == "fastwarc" else pending.offset
 
 
 def _ending(record: Record, end: int) -> Record:
@@ -135,18 +152,19 @@ class _Entry:
     raw: Any                            # the reader's own record
 
 
-def _entries(stream: IO[bytes], base: int) -> Iterator[_Entry]:
+def _entries(stream: _Tell, base: int) -> Iterator[_Entry]:
     if READER == "fastwarc":
-        for rec in FastIterator(_Tell(stream, base), parse_http=False):
+        for rec in FastIterator(stream, parse_http=False):
             kind = "response" if rec.record_type == WarcRecordType.response else "other"
             yield _Entry(rec.stream_pos, kind, rec.headers, rec.content_length, rec)
         return
     from warcio.archiveiterator import ArchiveIterator
 
-    iterator = ArchiveIterator(stream, check_digests=True)
+    raw = stream.stream                 # warcio reads the stream itself (it does not read through _Tell)
+    iterator = ArchiveIterator(raw, check_digests=True)
     for rec in iterator:
         headers = rec.rec_headers
-        offset = iterator.offset + (0 if stream.seekable() else base)   # warcio asks a file where it is
+        offset = iterator.offset + (0 if raw.seekable() else base)   # warcio asks a file where it is
         yield _Entry(offset, rec.rec_type, _WarcioHeaders(headers),
                      int(headers.get_header("Content-Length") or 0), rec)
 

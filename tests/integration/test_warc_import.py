@@ -197,3 +197,19 @@ def test_import_over_http_with_resume(crawled, newsarchive, tmp_path):
     assert imported["articles"] == crawl["articles"] and imported["clusters"] == crawl["clusters"]
     files = rows(tmp_path / "u.db", "SELECT DISTINCT warc_file FROM article")
     assert {f for (f,) in files} == set(urls)
+
+
+def test_fastwarc_and_warcio_read_the_same_records(crawled, monkeypatch):
+    """warcio is the fallback reader: over the same file it gives the same records, offsets and pages."""
+    import crawler.warcrecords as reading
+
+    def read(reader: str, start: int = 0) -> list[tuple]:
+        monkeypatch.setattr(reading, "READER", reader)
+        return [(r.offset, r.end, r.url, r.date, r.record_id, r.digest, r.found_via, r.body)
+                for r in reading.records(str(crawled.files[0]), start, reading.Filters())]
+
+    fast = read("fastwarc")
+    assert len(fast) == len(members(crawled.files[0])) and sum(r[-1] is not None for r in fast) > 100
+    assert read("warcio") == fast
+    middle = fast[len(fast) // 2][0]
+    assert read("warcio", middle) == read("fastwarc", middle) == [r for r in fast if r[0] >= middle]
