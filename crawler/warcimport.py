@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from archive import Archive
+from archive.config import ArchiveConfig
 from archive.errors import ArchiveError
 from archive.extraction.article import ImportMark, IngestStatus, Skipped, WarcRef
 from archive.extraction.urls import normalize_url
@@ -164,9 +165,9 @@ class Importer:
 
 
 def import_files(db_url: str, paths: list[str], *, filters: Filters | None = None, limit: int | None = None,
-                 workers: int = 0) -> ImportReport:
+                 workers: int = 0, config: ArchiveConfig | None = None) -> ImportReport:
     """Import the WARC files ``paths`` (files, globs, URLs) into the archive at ``db_url``."""
     sources = expand_sources(paths)
-    with Archive(db_url) as archive:
+    with Archive(db_url, config) as archive:
         importer = Importer(archive, filters or Filters(), workers or usable_cpus(), limit)
         return importer.run(sources)

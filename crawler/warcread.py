@@ -169,14 +169,28 @@ def decode_body(body: bytes, encoding: str | None, limit: int = MAX_PAYLOAD) -> 
     return out
 
 
-def read_response(source: str, offset: int) -> tuple[bytes, bytes]:
-    """The response record at ``offset`` of ``source``: its HTTP status line and headers (as
-    stored) and its body (Content-Encoding undone). ValueError when no response is there."""
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A response record read back: its HTTP head as stored, body (Content-Encoding undone),
+    Content-Type and how the crawl found the URL (when a crawl of ours wrote it)."""
+
+    head: bytes
+    body: bytes
+    content_type: str | None
+    found_via: str | None
+
+
+def read_response(source: str, offset: int) -> StoredPage:
+    """The response record at ``offset`` of ``source``. ValueError when no response is there."""
     from warcio.archiveiterator import ArchiveIterator
+
+    from crawler.warc import FOUND_VIA_HEADER
 
     with open_source(source, offset) as stream:
         for record in ArchiveIterator(stream):
             if record.rec_type != "response" or record.http_headers is None:
                 raise ValueError(f"no response record at offset {offset}")
-            return record.http_headers.to_bytes(), record.content_stream().read()
+            return StoredPage(record.http_headers.to_bytes(), record.content_stream().read(),
+                              record.http_headers.get_header("Content-Type"),
+                              record.rec_headers.get_header(FOUND_VIA_HEADER))
     raise ValueError(f"no record at offset {offset}")

@@ -416,9 +416,9 @@ def _cut(value: Any, width: int) -> str:
 def _add_operations_commands() -> None:
     from archive.cli.analyst import datasette_metadata, report, search, sources, stats
     from archive.cli.ops import doctor, schedule
-    from archive.cli.warc import import_warc
+    from archive.cli.warc import import_warc, reprocess
 
-    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata, import_warc):
+    for command in (doctor, schedule, stats, sources, search, report, datasette_metadata, import_warc, reprocess):
         cli.add_command(command)
 
 

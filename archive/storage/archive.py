@@ -23,6 +23,7 @@ from archive.storage.index import Banding
 from archive.storage.models import Article, ArticleVersion, Cluster, CrawlRun, Site, utcnow
 from archive.neardup.normalize import words
 from archive.storage.placement import detach, place, resolve_cluster
+from archive.storage.reprocess import ReprocessMixin
 from archive.storage.store import check_meta, make_engine, migrate, reader_factory, retry_races, session_factory
 from archive.extraction.urls import host_of, url_key
 
@@ -33,13 +34,15 @@ RUN_LOST_AFTER = 12                      # heartbeats missed before a run (on an
 MIN_WORDS = 20          # an article body shorter than this, once chrome is gone, is not archived
 
 
-class Archive:
+class Archive(ReprocessMixin):
     """A near-duplicate news archive in one SQL database.
 
     >>> archive = Archive("sqlite://")
     >>> archive.ingest_article(ArticleValue(url="http://example.org/a", text="word " * 40)).status
     <IngestStatus.NEW: 'new'>
     """
+
+    MIN_WORDS = MIN_WORDS
 
     def __init__(self, url: str | None = None, config: ArchiveConfig | None = None, *,
                  readonly: bool = False) -> None:
@@ -241,6 +244,8 @@ class Archive:
         placed = False
         for article_id in sorted(targets):
             other = session.get(Article, article_id)
+            if other.cluster_id is None:        # being reprocessed: cleaned when its turn comes
+                continue
             text = self._clean(session, other.site_id, other.raw_text)
             if text != other.text and len(words(text)) >= MIN_WORDS:
                 logger.debug("cleaning %s again: site chrome learned", other.url)

@@ -16,7 +16,10 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.config import ArchiveConfig
 from archivecheck import sigkill_tree, snapshot
+from crawler.reprocess import reprocess
+from crawler.warcimport import import_files
 from faultweb import wait_for
 from warcweb import crawl_fixtures, members, rows
 
@@ -213,3 +216,51 @@ def test_fastwarc_and_warcio_read_the_same_records(crawled, monkeypatch):
     assert read("warcio") == fast
     middle = fast[len(fast) // 2][0]
     assert read("warcio", middle) == read("fastwarc", middle) == [r for r in fast if r[0] >= middle]
+
+
+SPLIT_COPIES = ArchiveConfig(join_jaccard=0.99, join_containment=1.01, lead_paragraphs=0)   # only identical texts join
+
+
+def test_reprocess_after_a_setting_change_equals_a_fresh_import(crawled, tmp_path):
+    """Placed again with other clustering settings, the archive is the one a fresh import with those
+    settings makes; the dry run reports the same changes and writes nothing; and back again."""
+    db, fresh = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    import_files(db, [str(p) for p in crawled.files], workers=1)
+    first = snapshot(tmp_path / "a.db")
+    dry = reprocess(db, everything=True, dry_run=True, workers=1, config=SPLIT_COPIES)
+    assert snapshot(tmp_path / "a.db") == first
+    done = reprocess(db, everything=True, workers=1, config=SPLIT_COPIES)
+    import_files(fresh, [str(p) for p in crawled.files], workers=1, config=SPLIT_COPIES)
+    changed, expected = snapshot(tmp_path / "a.db"), snapshot(tmp_path / "b.db")
+    assert changed["articles"] == expected["articles"] and changed["clusters"] == expected["clusters"]
+    assert changed["counts"] == expected["counts"]
+    # Every story the web republished (15 of 30, two copies each) loses its original to a story of its own.
+    assert len(expected["clusters"]) == len(first["clusters"]) + 15
+    assert dry.as_dict() | {"dry_run": False} == done.as_dict()
+    assert (done.articles, done.split, done.moved, done.canonicals_changed, done.merged, done.texts_changed) == (
+        60, 15, 15, 15, 0, 0)
+    back = reprocess(db, everything=True, workers=1)
+    assert (back.merged, back.split, back.canonicals_changed) == (15, 0, 15)
+    assert snapshot(tmp_path / "a.db")["clusters"] == first["clusters"]
+
+
+def test_reprocess_takes_what_another_extractor_made(crawled, newsarchive, tmp_path):
+    db = tmp_path / "v.db"
+    assert _import(newsarchive, tmp_path, db, *crawled.files).code == 0
+    host = HOSTS[0]
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE article SET extractor_version = '0/old' WHERE site_id = "
+                     "(SELECT id FROM site WHERE host LIKE ?)", (f"{host}:%",))
+    conn.close()
+    outdated = rows(db, "SELECT count(*) FROM article WHERE extractor_version = '0/old'")[0][0]
+    assert outdated == 20
+    args = ("reprocess", "--json", "--db", f"sqlite:///{db}")
+    dry = newsarchive(*args, "--dry-run", cwd=tmp_path)
+    assert dry.code == 0 and dry.json()["articles"] == 20 and dry.json()["dry_run"] is True
+    assert rows(db, "SELECT count(*) FROM article WHERE extractor_version = '0/old'")[0][0] == 20
+    done = newsarchive(*args, cwd=tmp_path)
+    assert done.code == 0 and done.json()["articles"] == 20 and done.json()["texts_changed"] == 0
+    assert rows(db, "SELECT count(*) FROM article WHERE extractor_version = '0/old'")[0][0] == 0
+    assert newsarchive(*args, cwd=tmp_path).json()["articles"] == 0
+    assert snapshot(db)["clusters"] == snapshot(crawled.db)["clusters"]
