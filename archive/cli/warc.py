@@ -9,13 +9,10 @@ from typing import Any
 
 import click
 
-from archive.cli.analyst import utc_bound
-from archive.config import DB_ENVVAR, DEFAULT_DB_URL
+from archive.cli.analyst import DATE, db_option, json_option, utc_bound
 from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
-
-_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
 
 def _hosts(values: tuple[str, ...]) -> frozenset[str]:
@@ -36,14 +33,14 @@ def _hosts(values: tuple[str, ...]) -> frozenset[str]:
 @click.command("import-warc")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--host", "hosts", multiple=True, metavar="HOST|@FILE",
-              help="Only responses of this exact host (repeatable), or of the hosts listed in FILE.")
-@click.option("--since", type=click.DateTime(_FORMATS), help="Only records with a WARC-Date from this day or time (UTC).")
-@click.option("--until", type=click.DateTime(_FORMATS), help="Only records with a WARC-Date up to this day (inclusive) or before this time.")
+              help="Only responses of this exact host (host or host:port; repeatable), or of the hosts listed "
+                   "in FILE, one a line.")
+@click.option("--since", type=DATE, metavar="DATE", help="Only records with a WARC-Date on or after DATE (UTC).")
+@click.option("--until", type=DATE, metavar="DATE", help="Only records with a WARC-Date before DATE, or on it when DATE is a day.")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many HTML responses.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Extraction processes (0: one per CPU).")
-@click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
-              show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
+@db_option
 def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime | None, until: datetime | None,
                 limit: int | None, workers: int, db_url: str) -> None:
     """Import the HTML responses of WARC files (paths, globs or http(s) URLs; gzip or not) into
@@ -90,15 +87,14 @@ def print_raw(article_id: int, db_url: str) -> None:
 
 @click.command()
 @click.option("--site", "hosts", multiple=True, metavar="HOST", help="Only articles of this host (repeatable).")
-@click.option("--since", type=click.DateTime(_FORMATS), help="Only articles first seen from this day or time (UTC).")
+@click.option("--since", type=DATE, metavar="DATE", help="Only articles first seen on or after DATE (UTC).")
 @click.option("--all", "everything", is_flag=True,
               help="Every article with a stored page, not only those made by another extractor or fingerprint version.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Extraction processes (0: one per CPU).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--db", "db_url", envvar=DB_ENVVAR, default=DEFAULT_DB_URL, show_default=True,
-              show_envvar=True, metavar="URL", help="Archive database (any SQLAlchemy URL).")
+@json_option
+@db_option
 def reprocess(hosts: tuple[str, ...], since: datetime | None, everything: bool, dry_run: bool, workers: int,
               as_json: bool, db_url: str) -> None:
     """Extract archived articles again from their stored pages (WARC records) with the current
