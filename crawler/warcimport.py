@@ -8,11 +8,12 @@ import glob
 import logging
 import os
 from collections import Counter, deque
-from concurrent.futures import Future
+import threading
+from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from archive import Archive
 from archive.config import ArchiveConfig
@@ -22,6 +23,7 @@ from archive.extraction.urls import normalize_url
 from crawler.pool import extraction, new_pool, usable_cpus
 from crawler.warcread import NotWarc, first_digest, is_url, source_size
 from crawler.warcrecords import READER, Filters, records
+from crawler.warcshare import SharedFiles, claimed_files
 
 logger = logging.getLogger(__name__)
 
@@ -79,20 +81,28 @@ class Importer:
     on_record: Callable[[ImportReport], None] | None = None
     pages: int = 0
     _since_commit: int = 0      # records read since the position was last committed
+    refused: set[str] = field(default_factory=set)
 
-    def run(self, sources: list[str]) -> ImportReport:
+    def run(self, sources: list[str], shared: SharedFiles | None = None) -> ImportReport:
+        """Import ``sources`` one after another; with ``shared``, the files of the shared list this
+        worker claims (see crawler.warcshare)."""
         pool = new_pool(self.workers)
         try:
-            for source in sources:
+            if shared is None:
+                claimed: Iterable[tuple[str, threading.Event | None]] = ((s, None) for s in sources)
+            else:
+                shared.add(sources)
+                claimed = claimed_files(shared, self.archive.import_states, self.refused)
+            for source, lost in claimed:
                 if self.limit is not None and self.pages >= self.limit:
                     break
-                self._file(source, pool)
+                self._file(source, pool, lost)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         self.report.skipped.update(self.filters.tally)
         return self.report
 
-    def _file(self, source: str, pool) -> None:  # noqa: ANN001 - a ProcessPoolExecutor
+    def _file(self, source: str, pool: Executor, lost: threading.Event | None) -> None:
         try:
             identity = (source_size(source), first_digest(source))
             start, count, done = self.archive.import_begin(source, *identity)
@@ -100,14 +110,22 @@ class Importer:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             logger.error("%s", message if source in message else f"{source}: {message}")
             self.report.files_refused.append(message)
+            self.refused.add(source)
             return
         if done:
             logger.info("%s: imported already", source)
             self.report.files_done += 1
             return
+        ended = self._read(source, start, count, pool, lost)
+        self.report.files_done += ended
+
+    def _read(self, source: str, start: int, count: int, pool: Executor, lost: threading.Event | None) -> bool:
+        """Read ``source`` from ``start``; True when it was read to its end."""
         window: deque[tuple[ImportMark, object, Future | None]] = deque()
         mark, finished = ImportMark(source, start, count), True
         for record in records(source, start, self.filters):
+            if lost is not None and lost.is_set():     # another worker has the file now: leave it
+                return False
             count += 1
             self.report.records += 1
             mark = ImportMark(source, record.end, count)
@@ -125,7 +143,7 @@ class Importer:
         while window:
             self._commit(window.popleft())
         self.archive.import_advance(mark, done=finished)
-        self.report.files_done += finished
+        return finished
 
     def _commit(self, entry: tuple[ImportMark, object, Future | None]) -> None:
         """Ingest one record's page (its position commits with it); a record without an article
@@ -165,9 +183,10 @@ class Importer:
 
 
 def import_files(db_url: str, paths: list[str], *, filters: Filters | None = None, limit: int | None = None,
-                 workers: int = 0, config: ArchiveConfig | None = None) -> ImportReport:
-    """Import the WARC files ``paths`` (files, globs, URLs) into the archive at ``db_url``."""
+                 workers: int = 0, config: ArchiveConfig | None = None, shared: SharedFiles | None = None) -> ImportReport:
+    """Import the WARC files ``paths`` (files, globs, URLs) into the archive at ``db_url``; with
+    ``shared``, together with the other workers given the same Redis list."""
     sources = expand_sources(paths)
     with Archive(db_url, config) as archive:
         importer = Importer(archive, filters or Filters(), workers or usable_cpus(), limit)
-        return importer.run(sources)
+        return importer.run(sources, shared)

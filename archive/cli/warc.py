@@ -40,9 +40,14 @@ def _hosts(values: tuple[str, ...]) -> frozenset[str]:
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many HTML responses.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Extraction processes (0: one per CPU).")
+@click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
+              help="Share the files with the other import workers given this Redis URL (redis://HOST:PORT/DB): "
+                   "each file is read by one worker, a dead worker's file is taken over.")
+@click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True, default="newsarchive",
+              show_default=True, metavar="NAME", help="Prefix of the shared list's Redis keys.")
 @db_option
 def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime | None, until: datetime | None,
-                limit: int | None, workers: int, db_url: str) -> None:
+                limit: int | None, workers: int, frontier: str | None, frontier_name: str, db_url: str) -> None:
     """Import the HTML responses of WARC files (paths, globs or http(s) URLs; gzip or not) into
     the archive: extraction, chrome learning, fingerprinting and clustering as in a crawl.
 
@@ -54,13 +59,15 @@ def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime 
     Examples:
       newsarchive import-warc crawl-warcs/*.warc.gz
       newsarchive import-warc CC-NEWS-20240101.warc.gz --host @hosts.txt --since 2024-01-01
+      newsarchive import-warc cc-news/*.warc.gz --frontier redis://10.0.0.5:6379/0 --db postgresql+psycopg://...
     """
     from crawler.warcimport import import_files
     from crawler.warcrecords import Filters
 
     filters = Filters(hosts=_hosts(hosts), since=utc_bound(since), until=utc_bound(until, whole_day=True))
     try:
-        report = import_files(db_url, list(paths), filters=filters, limit=limit, workers=workers)
+        shared = _shared(frontier, frontier_name) if frontier else None
+        report = import_files(db_url, list(paths), filters=filters, limit=limit, workers=workers, shared=shared)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except ArchiveError as exc:
@@ -68,6 +75,24 @@ def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime 
     click.echo(report.summary(), err=True)
     if report.files_refused and report.articles == 0 and report.records == 0:
         sys.exit(1)
+
+
+def _shared(url: str, name: str) -> Any:
+    """The shared file list in Redis (a usage error for a bad URL or name, exit 1 when unreachable)."""
+    import os
+
+    from crawler.frontier_redis import check_name, check_url, safe_redis_url
+    from crawler.warcshare import SharedFiles
+
+    try:
+        shared = SharedFiles(check_url(url), check_name(name), float(os.environ.get("NEWSARCHIVE_FRONTIER_HEARTBEAT", 5)))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--frontier") from None
+    try:
+        shared.redis.ping()
+    except Exception as exc:  # noqa: BLE001 - redis.exceptions.ConnectionError and its kin
+        raise click.ClickException(f"cannot reach {safe_redis_url(url)}: {str(exc).splitlines()[0]}") from None
+    return shared
 
 
 def print_raw(article_id: int, db_url: str) -> None:

@@ -288,6 +288,11 @@ class Archive(ReprocessMixin):
         with self._sessions.begin() as session:
             return warcstore.begin(session, source, size, first_digest)
 
+    def import_states(self) -> dict[str, str]:
+        """Each WARC file an import started: ``reading`` or ``done``."""
+        with self.reader() as session:
+            return {row["source"]: row["state"] for row in warcstore.imports(session)}
+
     def import_advance(self, mark: ImportMark, done: bool = False) -> None:
         """Commit an import's position when no article was made since the last one (skipped records)."""
         retry_races(lambda: self._advance_once(mark, done), mark.source)
