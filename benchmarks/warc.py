@@ -117,6 +117,7 @@ def _measure(args: argparse.Namespace, crawls: dict[str, list[dict]], files: lis
     pages = html_records(files)
     _, alone_s = timed(lambda: [trafilatura.bare_extraction(body, url=url, **TRAFILATURA_OPTIONS) for url, body in pages])
     imported = run_import(files, import_db)
+    archive_bytes = Path(import_db.removeprefix("sqlite:///")).stat().st_size
     plain, warc = (median([r["pages_per_s"] for r in crawls[k]]) for k in ("plain", "warc"))
     record = {"benchmark": "warc", "article_pages": args.pages, "repeat": args.repeat, "cpus": os.cpu_count(),
               "crawl_pages_per_s": round(plain, 1), "crawl_warc_pages_per_s": round(warc, 1),
@@ -127,14 +128,16 @@ def _measure(args: argparse.Namespace, crawls: dict[str, list[dict]], files: lis
               "fastwarc_mb_per_s": round(warc_bytes / 1e6 / fast_s, 1), "warcio_mb_per_s": round(warc_bytes / 1e6 / warcio_s, 1),
               "html_records": len(pages), "import_pages_per_s": round(len(pages) / imported["seconds"], 1),
               "trafilatura_pages_per_s": round(len(pages) / alone_s, 1),
-              "ratio_import_trafilatura": round(alone_s / imported["seconds"], 3), "import_summary": imported["summary"]}
+              "ratio_import_trafilatura": round(alone_s / imported["seconds"], 3), "import_summary": imported["summary"],
+              "archive_bytes_per_article": round(archive_bytes / max(articles, 1))}
     print(f"(a) crawl            {plain:8.1f} pages/s\n(b) crawl --warc     {warc:8.1f} pages/s "
           f"({100 * record['warc_cost']:.1f}% slower)")
     print(f"(c) WARC             {record['warc_mb']} MB in {len(files)} files for {articles} articles: "
           f"{record['warc_bytes_per_article']} bytes per article ({fast_records} records)")
     print(f"(d) read             fastwarc {record['fastwarc_records_per_s']} records/s ({record['fastwarc_mb_per_s']} MB/s), "
           f"warcio {record['warcio_records_per_s']} records/s ({record['warcio_mb_per_s']} MB/s)")
-    print(f"(e) import-warc      {record['import_pages_per_s']:8.1f} HTML pages/s ({imported['summary']})")
+    print(f"(e) import-warc      {record['import_pages_per_s']:8.1f} HTML pages/s ({imported['summary']}); "
+          f"SQLite archive {record['archive_bytes_per_article']} bytes per article")
     print(f"(f) trafilatura      {record['trafilatura_pages_per_s']:8.1f} pages/s alone, one process; "
           f"e/f = {record['ratio_import_trafilatura']:.2f}")
     return record

@@ -13,7 +13,7 @@ from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TextIO
 
 from archive import Archive
 from archive.config import ArchiveConfig
@@ -23,6 +23,7 @@ from archive.extraction.urls import normalize_url
 from crawler.pool import extraction, new_pool, usable_cpus
 from crawler.warcread import NotWarc, first_digest, is_url, source_size
 from crawler.warcrecords import READER, Filters, records
+from crawler.warcprogress import ImportProgress
 from crawler.warcshare import SharedFiles, claimed_files
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class ImportReport:
     skipped: Counter[str] = field(default_factory=Counter)
     files_done: int = 0
     files_refused: list[str] = field(default_factory=list)     # one-line reasons
+    bytes_read: int = 0                 # of the files, by this run
+    bytes_before: int = 0               # of the files, by earlier runs (where this one started)
     reader: str = READER
 
     @property
@@ -115,7 +118,9 @@ class Importer:
         if done:
             logger.info("%s: imported already", source)
             self.report.files_done += 1
+            self.report.bytes_before += identity[0] or 0
             return
+        self.report.bytes_before += start
         ended = self._read(source, start, count, pool, lost)
         self.report.files_done += ended
 
@@ -128,6 +133,7 @@ class Importer:
                 return False
             count += 1
             self.report.records += 1
+            self.report.bytes_read += max(record.end - mark.next_offset, 0)
             mark = ImportMark(source, record.end, count)
             future = None
             if record.body is not None:
@@ -137,6 +143,8 @@ class Importer:
             window.append((mark, record, future))
             if len(window) >= AHEAD * self.workers:
                 self._commit(window.popleft())
+            if self.on_record is not None:
+                self.on_record(self.report)
             if self.limit is not None and self.pages >= self.limit:
                 finished = False
                 break
@@ -164,8 +172,6 @@ class Importer:
             self.report.skipped[str(result.skipped.reason)] += 1
         else:
             self.report.statuses[str(result.status)] += 1
-        if self.on_record is not None:
-            self.on_record(self.report)
 
     def _result(self, record, future: Future):  # noqa: ANN001, ANN202
         try:
@@ -183,10 +189,18 @@ class Importer:
 
 
 def import_files(db_url: str, paths: list[str], *, filters: Filters | None = None, limit: int | None = None,
-                 workers: int = 0, config: ArchiveConfig | None = None, shared: SharedFiles | None = None) -> ImportReport:
+                 workers: int = 0, config: ArchiveConfig | None = None, shared: SharedFiles | None = None,
+                 live: TextIO | None = None) -> ImportReport:
     """Import the WARC files ``paths`` (files, globs, URLs) into the archive at ``db_url``; with
-    ``shared``, together with the other workers given the same Redis list."""
+    ``shared``, together with the other workers given the same Redis list. Progress goes to
+    ``live`` (a terminal) as one line, else to the log every 30 s."""
     sources = expand_sources(paths)
-    with Archive(db_url, config) as archive:
-        importer = Importer(archive, filters or Filters(), workers or usable_cpus(), limit)
-        return importer.run(sources, shared)
+    local = [s for s in sources if not is_url(s)]
+    total = sum(Path(s).stat().st_size for s in local) if len(local) == len(sources) and not shared else None
+    progress = ImportProgress(live, total, len(sources))
+    try:
+        with Archive(db_url, config) as archive:
+            importer = Importer(archive, filters or Filters(), workers or usable_cpus(), limit, on_record=progress)
+            return importer.run(sources, shared)
+    finally:
+        progress.close()

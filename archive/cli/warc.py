@@ -67,7 +67,10 @@ def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime 
     filters = Filters(hosts=_hosts(hosts), since=utc_bound(since), until=utc_bound(until, whole_day=True))
     try:
         shared = _shared(frontier, frontier_name) if frontier else None
-        report = import_files(db_url, list(paths), filters=filters, limit=limit, workers=workers, shared=shared)
+        quiet = (click.get_current_context().find_root().obj or {}).get("quiet")
+        live = sys.stderr if sys.stderr.isatty() and not quiet else None
+        report = import_files(db_url, list(paths), filters=filters, limit=limit, workers=workers, shared=shared,
+                              live=live)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except ArchiveError as exc:
