@@ -9,11 +9,15 @@ travels with the request's meta to the spider, the PageItem and the archive.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import gzip
 import io
 import logging
 import os
 import re
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -39,6 +43,7 @@ logger = logging.getLogger(__name__)
 META_KEY = "newsarchive_warc"          # request.meta: (WarcRef, WARC-Date) of the response stored
 FOUND_VIA_HEADER = "Newsarchive-Found-Via"     # how the crawl found the URL (a hint to extraction)
 DEFAULT_MAX_SIZE = 1_000_000_000       # bytes a WARC file grows to before the next one starts
+GZIP_LEVEL = 6
 # Headers that describe the bytes on the wire, not the body Scrapy hands over (already de-chunked).
 _WIRE_HEADERS = {b"transfer-encoding"}
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
@@ -81,13 +86,25 @@ class WarcFiles:
         name = f"{self.prefix}-{self._started}-{self._host}-{os.getpid()}-{self._seq:05d}.warc.gz"
         self._path = self.folder / name
         self._file = open(self._path, "xb")      # noqa: SIM115 - kept open across records; "x": never overwrite
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
         info = {"software": "newsarchive (warcio)", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 "hostname": socket.gethostname()}
-        self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+        self._append(self._writer.create_warcinfo_record(name, info))
         self.files.append(self._path)
         return self._writer
+
+    def _append(self, record: Any) -> tuple[int, int]:
+        """Write one record as a gzip member of its own; return its offset and length. warcio
+        serialises it; it is compressed here at level 6 (warcio's own gzip uses level 9, several
+        times slower for a few percent of size)."""
+        assert self._writer is not None and self._file is not None
+        buffer = self._writer.out = io.BytesIO()
+        self._writer.write_record(record)
+        member = gzip.compress(buffer.getvalue(), compresslevel=GZIP_LEVEL)
+        offset = self._file.tell()
+        self._file.write(member)
+        return offset, len(member)
 
     def write_exchange(self, request: Request, response: Response, found_via: str | None = None) -> tuple[WarcRef, datetime]:
         """Write ``response`` and then ``request`` (WARC-Concurrent-To the response); return where
@@ -105,15 +122,13 @@ class WarcFiles:
         record = writer.create_warc_record(response.url, "response", payload=io.BytesIO(response.body),
                                            length=len(response.body), http_headers=_response_headers(response),
                                            warc_headers_dict=warc_headers)
-        offset = self._file.tell()
-        writer.write_record(record)
-        length = self._file.tell() - offset
+        offset, length = self._append(record)
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         sent = writer.create_warc_record(response.url, "request", payload=io.BytesIO(request.body or b""),
                                          length=len(request.body or b""), http_headers=_request_headers(request),
                                          warc_headers_dict={"WARC-Date": warc_headers["WARC-Date"],
                                                             "WARC-Concurrent-To": record_id})
-        writer.write_record(sent)
+        self._append(sent)
         self._file.flush()
         ref = WarcRef(str(self._path), offset, length, record_id, record.rec_headers.get_header("WARC-Payload-Digest"))
         return ref, date
@@ -150,6 +165,9 @@ class WarcCaptureMiddleware:
     def __init__(self, files: WarcFiles) -> None:
         self.files = files
         self.failed = False
+        # One thread writes, in the order responses arrive: compressing and hashing a page stays
+        # off the reactor's thread (zlib and hashlib release the GIL).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarchive-warc")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -161,9 +179,10 @@ class WarcCaptureMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    async def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        write = functools.partial(self.files.write_exchange, request, response, request.meta.get("found_via", "link"))
         try:
-            request.meta[META_KEY] = self.files.write_exchange(request, response, request.meta.get("found_via", "link"))
+            request.meta[META_KEY] = await asyncio.get_running_loop().run_in_executor(self._writer, write)
         except OSError as exc:        # a full disk: the crawl goes on, the page is archived without its source
             request.meta.pop(META_KEY, None)
             if not self.failed:
@@ -173,4 +192,5 @@ class WarcCaptureMiddleware:
         return response
 
     def spider_closed(self, spider: Spider) -> None:
+        self._writer.shutdown(wait=True)
         self.files.close()
