@@ -7,14 +7,16 @@ import logging
 from collections import deque
 from concurrent.futures import Executor, Future
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from archive import Archive
 from archive.config import ArchiveConfig, FingerprintParams
 from archive.extraction.article import Article, Skipped
-from archive.storage.reprocess import ReprocessReport, Selected
 from crawler.pool import extraction, new_pool, usable_cpus
 from crawler.warcread import read_response
+
+if TYPE_CHECKING:
+    from archive.storage.reprocess import ReprocessReport, Selected
 
 logger = logging.getLogger(__name__)
 
