@@ -41,10 +41,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Plain DROP COLUMNs (SQLite 3.35+): a batch rebuild of `article` would break the views on it.
     op.drop_table("warc_import")
-    with op.batch_alter_table("article_version") as batch:
-        for name, _ in _WARC_COLUMNS:
-            batch.drop_column(name)
-    with op.batch_alter_table("article") as batch:
-        for name, _ in (*_WARC_COLUMNS, ("extractor_version", None), ("fingerprint_version", None)):
-            batch.drop_column(name)
+    for name, _ in _WARC_COLUMNS:
+        op.drop_column("article_version", name)
+    for name in (*(n for n, _ in _WARC_COLUMNS), "extractor_version", "fingerprint_version"):
+        op.drop_column("article", name)
