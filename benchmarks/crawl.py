@@ -43,9 +43,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_full_crawl(web: Web, db_url: str, workers: int | None) -> dict:
-    """(a) ``newsarchive crawl`` of the web's seeds into a fresh archive."""
-    cmd = [sys.executable, "-m", "archive.cli", "crawl", *web.seeds, "--db", db_url,
+def run_full_crawl(web: Web, db_url: str, workers: int | None, extra: tuple[str, ...] = ()) -> dict:
+    """(a) ``newsarchive crawl`` of the web's seeds into a fresh archive (``extra``: more options)."""
+    cmd = [sys.executable, "-m", "archive.cli", "crawl", *web.seeds, "--db", db_url, *extra,
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOGSTATS_INTERVAL=5"]
     if workers:
         cmd += ["-s", f"NEWSARCHIVE_WORKERS={workers}"]

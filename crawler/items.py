@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from archive.extraction.article import WarcRef
 from archive.storage.records import DONE, Link, PageMark
 
 
@@ -31,6 +32,7 @@ class PageItem:
     depth: int = 0
     run_id: int | None = None
     canonical_missing: bool = False       # the same-site canonical it declares is missing: not an alternate
+    warc: WarcRef | None = None           # where the response is stored (NEWSARCHIVE_WARC_DIR)
 
     def __repr__(self) -> str:           # keep log lines short: never print the body
         return f"PageItem(url={self.url!r}, status={self.status}, found_via={self.found_via!r})"

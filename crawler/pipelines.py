@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import functools
 import logging
-import multiprocessing
-import os
-import signal
-import sys
-import threading
-import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -22,8 +15,9 @@ from archive import Archive
 from archive.config import resolve_db_url, seconds_setting
 from archive.errors import ArchiveError, DatabaseUnavailable
 from archive.extraction.article import IngestStatus, Skipped
-from archive.extraction.extract import PreparedPage, extract_prepared
+from archive.extraction.extract import PreparedPage
 from archive.storage.records import RETRY, PageMark, skip_status
+from crawler.pool import extraction, new_pool, usable_cpus
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -39,37 +33,6 @@ T = TypeVar("T")
 FAILED_STAT = "newsarchive/failed"       # a one-line reason the run function reports
 EXTRACT_AHEAD = 2       # pages per extraction worker handed to the pool at once
 ADMIT_AHEAD = 4         # pages per extraction worker between download and commit
-
-
-PARENT_WATCH = 1.0      # seconds between a worker's checks that the crawl that started it is alive
-
-
-def _die_with_parent(parent: int) -> None:
-    """Extraction worker initializer: end this worker when the crawl process ``parent`` dies, even
-    by SIGKILL (no cleanup runs then). On Linux the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG);
-    everywhere a watchdog thread checks the parent pid every PARENT_WATCH seconds."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # 1: PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:          # died before the signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), name="newsarchive-parent-watch", daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_WATCH)
-    os._exit(1)
-
-
-def _usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, e.g. under taskset or a container)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:      # not on Linux
-        return os.cpu_count() or 1
 
 
 class ArchivePipeline:
@@ -95,7 +58,7 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        workers = settings.getint("NEWSARCHIVE_WORKERS") or _usable_cpus()
+        workers = settings.getint("NEWSARCHIVE_WORKERS") or usable_cpus()
         return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers,
                    db_wait=seconds_setting(settings.get("NEWSARCHIVE_DB_WAIT", "5m"), "NEWSARCHIVE_DB_WAIT"),
                    crawler=crawler)
@@ -113,9 +76,7 @@ class ArchivePipeline:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: forking a process that runs a reactor and threads is unsafe.
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+        return new_pool(self.workers)
 
     async def close_spider(self) -> None:
         if self._pool is not None:
@@ -182,9 +143,9 @@ class ArchivePipeline:
     async def _extract(self, item: PageItem) -> PreparedPage | Skipped:
         # The worker also fingerprints the text, so the single writer thread does not.
         assert self.archive is not None
-        call = functools.partial(extract_prepared, item.body, item.final_url or item.url, self.archive.config.fingerprint,
-                                 found_via=item.found_via, content_type=item.content_type,
-                                 canonical_missing=item.canonical_missing)
+        call = extraction(item.body, item.final_url or item.url, self.archive.config.fingerprint,
+                          found_via=item.found_via, content_type=item.content_type,
+                          canonical_missing=item.canonical_missing)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)
         except BrokenProcessPool:
@@ -199,7 +160,7 @@ class ArchivePipeline:
         assert self.archive is not None
         call = functools.partial(self.archive.ingest_article, page.article, fetched_at=item.fetched_at,
                                  found_via=item.found_via, etag=item.etag, last_modified=item.last_modified,
-                                 mark=item.mark("page"), prepared=page.prepared)
+                                 mark=item.mark("page"), prepared=page.prepared, warc=item.warc)
         try:
             result = await self._write(call, item.url)
         except ArchiveError as exc:

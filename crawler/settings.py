@@ -71,6 +71,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.retry.BackoffRetryMiddleware": 550,
     # A redirect back into its own chain is an error (Scrapy's dupefilter would drop it silently)
     "crawler.guards.RedirectLoopMiddleware": 650,
+    # Every response with its request to WARC files when NEWSARCHIVE_WARC_DIR is set; next to the
+    # downloader, so responses are stored as received (before decompression and redirects)
+    "crawler.warc.WarcCaptureMiddleware": 950,
 }
 
 # Enable or disable extensions
@@ -150,3 +153,9 @@ NEWSARCHIVE_DB_WAIT = "5m"
 NEWSARCHIVE_FRONTIER = None
 NEWSARCHIVE_FRONTIER_NAME = "newsarchive"
 NEWSARCHIVE_FRONTIER_HEARTBEAT = 5.0
+
+# WARC capture (crawler.warc.WarcCaptureMiddleware; `newsarchive crawl --warc DIR`): the folder that
+# receives every response with its request as WARC/1.1 files (None: no capture), and the size at
+# which a file ends and the next begins (bytes, or 100M, 1G ...). None reads $NEWSARCHIVE_WARC_DIR.
+NEWSARCHIVE_WARC_DIR = None
+NEWSARCHIVE_WARC_MAX_SIZE = "1G"

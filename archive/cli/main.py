@@ -16,6 +16,7 @@ from archive.cli.analyst import datasette_metadata, report, search, sources, sta
 from archive.cli.common import cut as _cut
 from archive.cli.common import DB_INT, db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
 from archive.cli.ops import doctor, migrate, schedule
+from archive.cli.warc import import_warc, print_raw, reprocess
 from archive.errors import ArchiveError
 from archive.neardup.diff import describe
 
@@ -105,10 +106,12 @@ def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> tuple[list[
                    "(redis://HOST:PORT/DB) and the same seeds; see docs/scaling.md.")
 @click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True, default="newsarchive",
               show_default=True, metavar="NAME", help="Prefix of the shared frontier's Redis keys.")
+@click.option("--warc", "warc_dir", envvar="NEWSARCHIVE_WARC_DIR", show_envvar=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Keep every response with its request in WARC files in DIR.")
 @db_option
 @click.pass_context
 def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max_pages: int | None,
-          settings: tuple[str, ...], frontier: str | None, frontier_name: str, db_url: str) -> None:
+          settings: tuple[str, ...], frontier: str | None, frontier_name: str, warc_dir: str | None, db_url: str) -> None:
     """Crawl home pages, feeds, sitemaps or robots.txt files into the archive.
 
     Each URL's kind is detected from the response; the hosts of the seeds are the crawl's scope.
@@ -119,9 +122,12 @@ def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max
       newsarchive crawl --seeds-file seeds.txt --max-pages 500
       newsarchive crawl https://example.org/ -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
       newsarchive crawl --seeds-file seeds.txt --frontier redis://127.0.0.1:6379/0
+      newsarchive crawl https://example.org/ --warc warcs/
     """
     seeds, intervals = _collect_seeds(urls, seeds_file)
     overrides = _parse_settings(settings)
+    if warc_dir:
+        overrides["NEWSARCHIVE_WARC_DIR"] = warc_dir
     if intervals:       # `URL recrawl=6h` lines of the seeds file
         overrides.setdefault("NEWSARCHIVE_RECRAWL_BY_HOST", intervals)
     if frontier:
@@ -237,9 +243,10 @@ def clusters(min_size: int, site: str | None, since: Any, until: Any, sort: str,
 @click.option("--diff", "full", is_flag=True, help="List every paragraph cut, not only how many.")
 @click.option("--why", is_flag=True, help="Also print why the canonical is the canonical: each member's evidence "
               "(date and where it was read, declared canonical, credits, publisher) and the points it earned.")
+@click.option("--raw", is_flag=True, help="The argument is an article id: print its stored page (headers and body).")
 @json_option
 @db_option
-def show(cluster_id: int, full: bool, why: bool, as_json: bool, db_url: str) -> None:
+def show(cluster_id: int, full: bool, why: bool, raw: bool, as_json: bool, db_url: str) -> None:
     """Show one cluster: its credited origin, canonical article and mirrors, each copy compared
     with the canonical.
 
@@ -254,14 +261,16 @@ def show(cluster_id: int, full: bool, why: bool, as_json: bool, db_url: str) -> 
       newsarchive show 42 --diff
       newsarchive show 42 --json
       newsarchive show 42 --why
+      newsarchive show --raw 1234
     """
+    if raw:
+        return print_raw(cluster_id, db_url)
     with open_archive(db_url, readonly=True) as archive:
         detail = archive.show(cluster_id, why=why)
     if as_json:
         click.echo(json.dumps(detail, ensure_ascii=False, indent=1))
         return
     click.echo(format_cluster(detail, color=True, full=full))      # click drops the colour unless stdout is a terminal
-
     if why:
         click.echo(format_why(detail["why"]))
 
@@ -368,7 +377,7 @@ def _wait_forever() -> None:
         pass
 
 
-for _command in (doctor, migrate, schedule, stats, sources, search, report, datasette_metadata):
+for _command in (doctor, migrate, schedule, stats, sources, search, report, datasette_metadata, import_warc, reprocess):
     cli.add_command(_command)
 
 

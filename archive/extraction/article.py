@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import metadata
+
+# Raise when a change to extraction gives other texts: each article records the version it was made
+# with (article.extractor_version), so `newsarchive reprocess` can select what is out of date.
+EXTRACTOR_REVISION = 1
+
+
+@functools.cache
+def extractor_version() -> str:
+    """This extractor's version with trafilatura's: ``1/trafilatura-2.0.0``."""
+    return f"{EXTRACTOR_REVISION}/trafilatura-{metadata.version('trafilatura')}"
 
 
 class SkipReason(enum.StrEnum):
@@ -82,3 +94,25 @@ class IngestResult:
     similarity: float | None = None      # to the cluster's canonical
     exact: bool = False                  # joined through an identical normalised text
     skipped: Skipped | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRef:
+    """Where a page's raw response is stored: a WARC file, the record's byte offset and length in
+    it (the gzip member when the file is compressed), its WARC-Record-ID and WARC-Payload-Digest."""
+
+    file: str
+    offset: int
+    length: int | None = None
+    record_id: str | None = None
+    digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportMark:
+    """A WARC import's progress, committed with the page it read: ``source`` (the file's absolute
+    path or URL), the offset of the next record to read and the records read so far."""
+
+    source: str
+    next_offset: int
+    records: int

@@ -53,6 +53,12 @@ def _datasketch_version() -> str:
     return version("datasketch")
 
 
+def params_version(params: FingerprintParams) -> str:
+    """A short digest of ``params_record``: recorded with each article (article.fingerprint_version)."""
+    record = params_record(params)
+    return hashlib.sha1(repr(sorted(record.items())).encode()).hexdigest()[:16]
+
+
 def params_record(params: FingerprintParams) -> dict[str, str]:
     """What the archive's ``meta`` table records so signatures are never mixed."""
     return {

@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import select
 
 from archive.neardup import lines as pagelines
-from archive.storage import chrome, frontier, publishers
+from archive.storage import chrome, frontier, publishers, warcstore
 from archive.storage.publishers import evidence_of
 from archive.storage.why import explain_cluster
 from archive.extraction.article import Article as ArticleValue
-from archive.extraction.article import IngestResult, IngestStatus, Skipped, SkipReason
+from archive.extraction.article import ImportMark, IngestResult, IngestStatus, Skipped, SkipReason, WarcRef, extractor_version
 from archive.config import ArchiveConfig, resolve_db_url
 from archive.neardup.diff import compare
 from archive.errors import NotFound
-from archive.neardup.fingerprint import Fingerprint, Prepared, fingerprint, params_record
+from archive.neardup.fingerprint import Fingerprint, Prepared, fingerprint, params_record, params_version
 from archive.storage.crawlstate import RUN_HEARTBEAT, RUN_LOST_AFTER, CrawlState  # noqa: F401 - re-exported
 from archive.storage.index import Banding
 from archive.storage.records import PageMark
@@ -29,6 +29,7 @@ from archive.neardup.normalize import word_count, words
 from archive.storage.placement import detach, place, resolve_cluster
 from archive.storage.retry import retry_races
 from archive.storage.store import check_meta, check_schema, make_engine, migrate, reader_factory, session_factory
+from archive.storage.reprocess import ReprocessMixin
 from archive.extraction.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
@@ -36,13 +37,15 @@ logger = logging.getLogger(__name__)
 MIN_WORDS = 20          # an article body shorter than this, once chrome is gone, is not archived
 
 
-class Archive(CrawlState):
+class Archive(CrawlState, ReprocessMixin):
     """A near-duplicate news archive in one SQL database.
 
     >>> archive = Archive("sqlite://")
     >>> archive.ingest_article(ArticleValue(url="http://example.org/a", text="word " * 40)).status
     <IngestStatus.NEW: 'new'>
     """
+
+    MIN_WORDS = MIN_WORDS
 
     def __init__(self, url: str | None = None, config: ArchiveConfig | None = None, *,
                  readonly: bool = False) -> None:
@@ -96,20 +99,22 @@ class Archive(CrawlState):
     def ingest_article(self, article: ArticleValue, *, fetched_at: datetime | None = None,
                        found_via: str | None = None, etag: str | None = None,
                        last_modified: str | None = None, mark: PageMark | None = None,
-                       prepared: Prepared | None = None) -> IngestResult:
+                       prepared: Prepared | None = None, warc: WarcRef | None = None,
+                       progress: ImportMark | None = None) -> IngestResult:
         """Archive one extracted page, index it and cluster it, all in one transaction (run again
         if a concurrent writer beat it to a row: the same page, or a new site's first page).
         ``mark`` (the page's frontier row and the links it holds) commits in the same transaction.
         ``prepared`` (``fingerprint.prepare`` of the text, made by an extraction worker) saves the
-        writer that work when it fits the text and the archive's parameters."""
+        writer that work when it fits the text and the archive's parameters. ``progress`` (a WARC
+        import's position) commits in the same transaction; ``warc`` is where the raw page is stored."""
         fetched_at = fetched_at or utcnow()
         banding = self._banding  # noqa: F841 - checked against meta outside the page's transaction
         if prepared is not None and not prepared.fits(article.text, self.config.fingerprint):
             prepared = None
-        page = _Page(article, fetched_at, found_via, etag, last_modified, prepared)
-        return retry_races(lambda: self._ingest_once(page, mark), article.url)
+        page = _Page(article, fetched_at, found_via, etag, last_modified, prepared, warc)
+        return retry_races(lambda: self._ingest_once(page, mark, progress), article.url)
 
-    def _ingest_once(self, page: _Page, mark: PageMark | None) -> IngestResult:
+    def _ingest_once(self, page: _Page, mark: PageMark | None, progress: ImportMark | None = None) -> IngestResult:
         keys: list[str] = []
         with self._sessions.begin() as session:
             result = self._ingest_page(session, page)
@@ -117,12 +122,15 @@ class Archive(CrawlState):
                 mark = dataclasses.replace(mark, status=frontier.skip_status(result.skipped))
             if mark is not None:
                 keys = frontier.record(session, mark, known=self._frontier_known)
+            if progress is not None:
+                warcstore.advance(session, progress)
         self._frontier_known.remember(keys)
         return result
 
     def _ingest_page(self, session, page: _Page) -> IngestResult:  # noqa: ANN001
         article, prepared = page.article, page.prepared
         fetched_at, found_via, etag, last_modified = page.fetched_at, page.found_via, page.etag, page.last_modified
+        warc = page.warc
         site_id = self._site(session, host_of(article.url), article.sitename)
         existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
         lines, text, fp = self._cleaned(session, site_id, article.text, prepared)
@@ -130,19 +138,19 @@ class Archive(CrawlState):
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(
                 SkipReason.NO_TEXT, "too little text once chrome is removed", leaf=True))
         if existing is not None:
-            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified, warc)
         key = url_key(article.url)
         twins = [(u, k) for u, k, s in session.connection().execute(
             select(Article.url, Article.url_key, Article.site_id).where(Article.text_hash == fp.text_hash)) if s == site_id]
         same = next((k for _, k in twins if k == key), None)
         if same is not None:      # a concurrent writer committed this very URL since it was looked up
             existing = session.scalar(select(Article).where(Article.url_key == key))
-            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified)
+            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified, warc)
         twin = twins[0][0] if twins else None      # (by the text_hash index)
         if twin is not None:
             # One site, one text, two URLs (share links, print views): one page, archived once.
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}", leaf=True))
-        row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified)
+        row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified, warc)
         session.add(row)
         session.flush()
         publishers.learn(session, row, host_of(row.url))
@@ -192,25 +200,30 @@ class Archive(CrawlState):
         return pagelines.strip_chrome(raw, known)
 
     def _new_row(self, a: ArticleValue, text: str, fp: Fingerprint, site_id: int, fetched_at: datetime,
-                 found_via: str | None, etag: str | None, last_modified: str | None) -> Article:
+                 found_via: str | None, etag: str | None, last_modified: str | None, warc: WarcRef | None) -> Article:
         return Article(
             url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
             author=a.author, sitename=a.sitename, published=a.published, language=a.language, text=text, raw_text=a.text,
             text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
             credits=list(a.credits), date_source=a.date_source, evidence=evidence_of(a), is_excerpt=a.is_excerpt,
             found_via=found_via, etag=etag,
-            last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at)
+            last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at,
+            extractor_version=extractor_version(), fingerprint_version=params_version(self.config.fingerprint),
+            **warcstore.columns(warc))
 
     def _revisit(self, session, row: Article, a: ArticleValue, text: str, fp: Fingerprint,  # noqa: ANN001
-                 fetched_at: datetime, etag: str | None, last_modified: str | None) -> IngestResult:
+                 fetched_at: datetime, etag: str | None, last_modified: str | None,
+                 warc: WarcRef | None = None) -> IngestResult:
         """The URL is archived already: unchanged, or a new version of the same article."""
         row.fetched_at, row.etag, row.last_modified = fetched_at, etag, last_modified
         row.gone_at = None                   # the page answers again
         if fp.text_hash == row.text_hash:
             return IngestResult(IngestStatus.UNCHANGED, row.id, row.cluster_id, row.similarity)
         session.add(ArticleVersion(article_id=row.id, version=row.version, title=row.title, text=row.text,
-                                   text_hash=row.text_hash, fetched_at=row.fetched_at))
+                                   text_hash=row.text_hash, fetched_at=row.fetched_at, **warcstore.columns(warcstore.ref_of(row))))
         row.version += 1
+        warcstore.store_ref(row, warc)
+        row.extractor_version = extractor_version()
         row.title, row.author, row.published = a.title, a.author, a.published or row.published
         row.sitename = a.sitename or row.sitename
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
@@ -235,6 +248,8 @@ class Archive(CrawlState):
         placed = False
         for article_id in sorted(targets):
             other = session.get(Article, article_id)
+            if other.cluster_id is None:        # being reprocessed: cleaned when its turn comes
+                continue
             text = self._clean(session, other.site_id, other.raw_text)
             if text != other.text and word_count(words(text)) >= MIN_WORDS:
                 logger.debug("cleaning %s again: site chrome learned", other.url)
@@ -268,6 +283,33 @@ class Archive(CrawlState):
                 detail["why"] = explain_cluster(session, resolved)
             return detail
 
+    # -- raw pages and WARC imports -----------------------------------------------------------
+
+    def warc_location(self, article_id: int) -> WarcRef:
+        """Where article ``article_id``'s raw page is stored (NotFound when it was not captured)."""
+        with self.reader() as session:
+            return warcstore.location(session, article_id)
+
+    def import_begin(self, source: str, size: int | None, first_digest: str | None) -> tuple[int, int, bool]:
+        """Start or resume importing the WARC file ``source``: (next offset, records read, done).
+        Raises ``warcstore.ChangedFile`` when its size or first record changed since it was started."""
+        with self._sessions.begin() as session:
+            return warcstore.begin(session, source, size, first_digest)
+
+    def import_states(self) -> dict[str, str]:
+        """Each WARC file an import started: ``reading`` or ``done``."""
+        with self.reader() as session:
+            return {row["source"]: row["state"] for row in warcstore.imports(session)}
+
+    def import_advance(self, mark: ImportMark, done: bool = False) -> None:
+        """Commit an import's position when no article was made since the last one (skipped records)."""
+        retry_races(lambda: self._advance_once(mark, done), mark.source)
+
+    def _advance_once(self, mark: ImportMark, done: bool) -> None:
+        with self._sessions.begin() as session:
+            warcstore.advance(session, mark, done)
+
+
 @dataclass(frozen=True, slots=True)
 class _Page:
     """One page on its way into the archive: the extracted article and how it was fetched."""
@@ -278,6 +320,7 @@ class _Page:
     etag: str | None
     last_modified: str | None
     prepared: Prepared | None
+    warc: WarcRef | None = None
 
 
 def _iso(value: datetime | None) -> str | None:

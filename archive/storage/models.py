@@ -105,7 +105,17 @@ class Cluster(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Article(Base):
+class WarcColumns:
+    """Where a page's raw response is stored (see ``archive.extraction.article.WarcRef``)."""
+
+    warc_file: Mapped[str | None] = mapped_column(Text)
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    warc_record_id: Mapped[str | None] = mapped_column(String(128))
+    warc_digest: Mapped[str | None] = mapped_column(String(128))
+
+
+class Article(WarcColumns, Base):
     """The newest version of one archived page, with its fingerprint and cluster membership."""
 
     __tablename__ = "article"
@@ -139,12 +149,14 @@ class Article(Base):
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     gone_at: Mapped[datetime | None]      # the page answered 404/410 when re-crawled (kept, not deleted)
+    extractor_version: Mapped[str | None] = mapped_column(String(32))     # archive.extraction EXTRACTOR_VERSION
+    fingerprint_version: Mapped[str | None] = mapped_column(String(64))   # fingerprint.params_version
 
     def __repr__(self) -> str:
         return f"Article(id={self.id!r}, url={self.url!r})"
 
 
-class ArticleVersion(Base):
+class ArticleVersion(WarcColumns, Base):
     """Earlier texts of an article whose page changed after it was archived."""
 
     __tablename__ = "article_version"
@@ -222,3 +234,19 @@ class Frontier(Base):
     discovered_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (Index("ix_frontier_state_host", "state", "host"),)
+
+
+class WarcImport(Base):
+    """One WARC file being imported (``newsarchive import-warc``): its identity (size and first
+    record's digest) and the offset of the next record to read, committed with each article."""
+
+    __tablename__ = "warc_import"
+    source: Mapped[str] = mapped_column(String(1024), primary_key=True)   # absolute path or URL
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    first_digest: Mapped[str | None] = mapped_column(String(128))
+    next_offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    records: Mapped[int] = mapped_column(BigInteger, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="reading")    # reading|done
+    worker: Mapped[str | None] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,7 @@ from crawler.incremental import Fresh, KnownDead, NotModified
 from crawler.items import PageItem, page_mark
 from crawler.progress import DEAD_LINK_KINDS
 from crawler.middlewares import BUDGET_SENT_STAT, OutOfScope, PageBudgetExhausted, RobotsDisallowed
+from crawler.warc import META_KEY as WARC_META
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Container, Iterable, Iterator
@@ -335,6 +336,7 @@ class NewsSpider(scrapy.Spider):
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
         links = self._links((*found.canonical, *found.links), "link", files=found.canonical, limit=self.max_links)
+        captured = response.meta.get(WARC_META)        # (WarcRef, WARC-Date) when the crawl keeps WARC files
         item = PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
@@ -342,12 +344,13 @@ class NewsSpider(scrapy.Spider):
             content_type=content_type,
             body=response.body,
             found_via=response.meta.get("found_via", "link"),
-            fetched_at=datetime.now(UTC),
+            fetched_at=captured[1] if captured else datetime.now(UTC),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             links=links,
             depth=response.meta.get("depth", 0),
             run_id=self.run_id,
+            warc=captured[0] if captured else None,
         )
         if hasattr(self, "shared_frontier_joined"):     # workers sharing a frontier: the canonical may be
             yield item                                   # fetched by another one, whose answer this one never sees

@@ -1,0 +1,63 @@
+"""The extraction process pool shared by the crawl pipeline and the WARC import: one worker per
+usable CPU, each running ``extract_prepared`` (extraction and fingerprinting) on one page."""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
+
+from archive.config import FingerprintParams
+from archive.extraction.article import Skipped
+from archive.extraction.extract import PreparedPage, extract_prepared
+
+PARENT_WATCH = 1.0      # seconds between a worker's checks that the crawl that started it is alive
+
+
+def _die_with_parent(parent: int) -> None:
+    """Extraction worker initializer: end this worker when the crawl process ``parent`` dies, even
+    by SIGKILL (no cleanup runs then). On Linux the kernel sends SIGKILL (prctl PR_SET_PDEATHSIG);
+    everywhere a watchdog thread checks the parent pid every PARENT_WATCH seconds."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:          # died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="newsarchive-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH)
+    os._exit(1)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, e.g. under taskset or a container)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:      # not on Linux
+        return os.cpu_count() or 1
+
+
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    """The extraction pool. Spawn, not fork: forking a process that runs a reactor and threads is
+    unsafe. Each worker ends when the process that made the pool dies (``_die_with_parent``)."""
+    return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def extraction(body: bytes, url: str, params: FingerprintParams, *, found_via: str | None,
+               content_type: str | None, canonical_missing: bool = False) -> Callable[[], PreparedPage | Skipped]:
+    """The call a pool worker runs for one page."""
+    return functools.partial(extract_prepared, body, url, params, found_via=found_via, content_type=content_type,
+                             canonical_missing=canonical_missing)
