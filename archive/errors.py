@@ -7,7 +7,9 @@
     ├── NotFound                 a cluster or article id that does not exist
     ├── RunLocked                another crawl holds the archive's run lock
     ├── SchemaMismatch           the archive's schema is a newer release's, or needs `newsarchive migrate`
-    └── FrontierUnavailable      the shared Redis frontier is unreachable or crawls other hosts
+    ├── FrontierUnavailable      the shared Redis frontier is unreachable or crawls other hosts
+    ├── NotWarc                  a file given to import-warc is not a WARC file
+    └── ChangedFile              a WARC file whose import was started is not the same file any more
 """
 
 from __future__ import annotations
@@ -41,3 +43,11 @@ class FrontierUnavailable(ArchiveError):
     """The shared frontier cannot be used: Redis unreachable, or it crawls other hosts."""
 class SchemaMismatch(ArchiveError):
     """The archive's schema is not this release's: made by a newer one, or to be migrated."""
+
+
+class NotWarc(ArchiveError):
+    """The file is not a WARC file at all (or cannot be read)."""
+
+
+class ChangedFile(ArchiveError):
+    """A WARC file whose import was started is not the same file any more."""

@@ -12,7 +12,8 @@ from typing import Any, Iterator
 
 from crawler.pipelines import FAILED_STAT
 from crawler.progress import dead_links
-from crawler.spiders.news import NewsSpider, parse_max_pages, parse_seeds
+from crawler.seeds import parse_max_pages, parse_seeds
+from crawler.spiders.news import NewsSpider
 
 logger = logging.getLogger(__name__)
 

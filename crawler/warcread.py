@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from archive.errors import ArchiveError
+from archive.errors import NotWarc
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +27,6 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_MAGIC = b"WARC/1."
 _SCAN = 1 << 20
 
-
-class NotWarc(ArchiveError):
-    """The file is not a WARC file at all (or cannot be read)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.errors import ArchiveError, NotFound
+from archive.errors import ChangedFile, NotFound
 from archive.extraction.article import ImportMark, WarcRef
 from archive.storage.models import Article, ArticleVersion, WarcImport, utcnow
 
-
-class ChangedFile(ArchiveError):
-    """A WARC file whose import was started is not the same file any more."""
 
 
 def columns(ref: WarcRef | None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from crawler.discovery import DiscoveryError, Kind
 from crawler.guards import InternalAddress
 from crawler.incremental import Fresh, KnownDead, NotModified
 from crawler.items import PageItem, page_mark
+from crawler.seeds import parse_max_pages, parse_seeds  # noqa: F401 - part of the spider's module API
 from crawler.progress import DEAD_LINK_KINDS
 from crawler.middlewares import BUDGET_SENT_STAT, OutOfScope, PageBudgetExhausted, RobotsDisallowed
 from crawler.warc import META_KEY as WARC_META
@@ -61,36 +62,6 @@ _NETWORK_ERRORS: tuple[tuple[type[BaseException], str], ...] = (
     (twisted_errors.ConnectError, "connect_error"),
     (twisted_errors.ConnectionLost, "connection_lost"),
 )
-
-
-def parse_seeds(seeds: str | Iterable[str] | None) -> list[str]:
-    """Split ``-a seeds=URL,URL`` (or take a list) and check every seed is an http(s) URL.
-
-    >>> parse_seeds("http://a.test/, https://b.test/feed")
-    ['http://a.test/', 'https://b.test/feed']
-    """
-    items = seeds.split(",") if isinstance(seeds, str) else list(seeds or ())
-    urls = [item.strip() for item in items if item and item.strip()]
-    if not urls:
-        raise ValueError("no seeds given: pass -a seeds=URL[,URL...]")
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"seed is not an http(s) URL: {url!r}")
-    return urls
-
-
-def parse_max_pages(value: str | int | None) -> int | None:
-    """``max_pages`` as a positive int, or None for no limit."""
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"max_pages must be a positive integer, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"max_pages must be a positive integer, got {value!r}")
-    return number
 
 
 def error_kind(failure: Failure) -> str:
