@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from archive import Archive
 from archive.config import ArchiveConfig, FingerprintParams
 from archive.extraction.article import Article, Skipped
+from archive.extraction.extract import PreparedPage
 from crawler.pool import extraction, new_pool, usable_cpus
 from crawler.warcread import read_response
 
@@ -65,7 +66,8 @@ def _result(item: Selected, future: Future | None) -> Article | Skipped | None:
     if future is None:
         return None
     try:
-        return future.result()
+        result = future.result()
     except Exception as exc:  # noqa: BLE001 - a bug in extraction leaves the article as it is
         logger.warning("article %d: extraction failed (%s: %s)", item.article_id, type(exc).__name__, exc)
         return None
+    return result.article if isinstance(result, PreparedPage) else result   # placed again from its text

@@ -19,6 +19,7 @@ from archive import Archive
 from archive.config import ArchiveConfig
 from archive.errors import ArchiveError
 from archive.extraction.article import ImportMark, IngestStatus, Skipped, WarcRef
+from archive.extraction.extract import PreparedPage
 from archive.extraction.urls import normalize_url
 from crawler.pool import extraction, new_pool, usable_cpus
 from crawler.warcread import NotWarc, first_digest, is_url, source_size
@@ -165,8 +166,12 @@ class Importer:
                 self._since_commit = 0
             return
         ref = WarcRef(mark.source, record.offset, record.length, record.record_id, record.digest)
+        prepared = None
+        if isinstance(article, PreparedPage):   # the pool's workers fingerprint the text too
+            article, prepared = article.article, article.prepared
         result = self.archive.ingest_article(article, fetched_at=record.date, found_via=record.found_via,
-                                             etag=record.etag, last_modified=record.last_modified, warc=ref, progress=mark)
+                                             etag=record.etag, last_modified=record.last_modified, warc=ref,
+                                             prepared=prepared, progress=mark)
         self._since_commit = 0
         if result.status is IngestStatus.SKIPPED and result.skipped is not None:
             self.report.skipped[str(result.skipped.reason)] += 1

@@ -44,8 +44,9 @@ class DateReading:
 
 def read_dates(tree: HtmlElement, metas: dict[str, str], nodes: list[dict[str, Any]], url: str, html: str,
                article_types: frozenset[str], now: datetime) -> DateReading:
-    """Every publication date the page declares (JSON-LD, meta, microdata, <time>, URL, htmldate);
-    the earliest plausible one wins, to the day; within that day a stated time beats a bare date."""
+    """Every publication date the page declares (JSON-LD, meta, microdata, <time>, URL); the
+    earliest plausible one wins, to the day; within that day a stated time beats a bare date.
+    htmldate's guess is taken only when the page declares none."""
     found: list[tuple[str, str]] = []
     main = next((n for n in nodes if set(_types(n)) & article_types and isinstance(n.get("datePublished"), str)), None)
     if main is not None:
@@ -57,12 +58,10 @@ def read_dates(tree: HtmlElement, metas: dict[str, str], nodes: list[dict[str, A
     match = _URL_DATE.search(url)
     if match:
         found.append(("url", "-".join(f"{int(g):02d}" for g in match.groups())))
-    found += [("htmldate", v) for v in _htmldate(html, url)]
-    plausible: list[tuple[tuple, str, datetime]] = []
-    for source, raw in found:
-        parsed = parse_datetime(raw)
-        if parsed and EARLIEST <= parsed <= now + MAX_FUTURE:
-            plausible.append(((parsed.date(), not _HAS_TIME.search(raw), parsed), source, parsed))
+    plausible = _plausible(found, now)
+    if not plausible:   # a guess from the markup only when the page declares no date of its own:
+        # htmldate's "original date" also reads the older dates of a related-articles list
+        plausible = _plausible([("htmldate", v) for v in _htmldate(html, url)], now)
     modified = [(f"modified: meta {name}", metas[name]) for name in MODIFIED_META if metas.get(name)]
     if main is not None and isinstance(main.get("dateModified"), str):
         modified.append(("modified: json-ld dateModified", main["dateModified"]))
@@ -72,6 +71,17 @@ def read_dates(tree: HtmlElement, metas: dict[str, str], nodes: list[dict[str, A
         return DateReading(seen=seen)
     _, source, best = min(plausible, key=lambda t: t[0])
     return DateReading(best, source, seen)
+
+
+def _plausible(found: list[tuple[str, str]], now: datetime) -> list[tuple[tuple, str, datetime]]:
+    """(sort key, source, date) of each reading between EARLIEST and tomorrow; the key orders by
+    day, then a stated time before a bare date."""
+    plausible = []
+    for source, raw in found:
+        parsed = parse_datetime(raw)
+        if parsed and EARLIEST <= parsed <= now + MAX_FUTURE:
+            plausible.append(((parsed.date(), not _HAS_TIME.search(raw), parsed), source, parsed))
+    return plausible
 
 
 def disagreement(seen: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str | None:

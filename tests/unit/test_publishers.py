@@ -82,7 +82,7 @@ def test_the_earliest_publication_declaration_wins_over_updated_stamps():
     now = datetime(2024, 4, 1, tzinfo=UTC)
     reading = read_dates(tree, {"date": "2024-03-20T10:00:00Z"}, [], "http://h.test/2024/03/01/story", PAGE,
                          ARTICLE_TYPES, now)
-    assert reading.published == datetime(2024, 3, 1, tzinfo=UTC) and reading.source in ("url", "htmldate")
+    assert reading.published == datetime(2024, 3, 1, tzinfo=UTC) and reading.source == "url"
     meta = read_page_meta(tree, PAGE, "http://h.test/news/story", now)
     assert meta.published == datetime(2024, 3, 2, 9, 30, tzinfo=UTC) and meta.date_source == "json-ld datePublished"
     assert ("modified: meta article:modified_time", "2024-03-21T10:00:00+00:00") in meta.dates
@@ -92,3 +92,22 @@ def test_the_earliest_publication_declaration_wins_over_updated_stamps():
     same_day = read_dates(tree, {}, [{"@type": "NewsArticle", "datePublished": "2024-03-01T15:00:00Z"}],
                           "http://h.test/2024/03/01/story", "<html></html>", ARTICLE_TYPES, now)
     assert same_day.published == datetime(2024, 3, 1, 15, tzinfo=UTC)
+
+
+RELATED = """<html><head><title>Harbour works begin</title></head>
+<body><article><h1>Harbour works begin</h1>
+<p>By A. Writer, <time datetime="2024-05-10T08:00:00Z">10 May 2024</time></p><p>Text of the story.</p></article>
+<aside><h2>Related</h2><ul>
+<li><a href="/news/2024/04/28/older">Older story</a> <time datetime="2024-04-28">28 April 2024</time></li>
+<li><a href="/news/2024/04/12/another">Another</a> <span class="date">2024-04-12</span></li></ul></aside></body></html>"""
+
+
+def test_dates_of_a_related_articles_list_do_not_replace_the_pages_own():
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    reading = read_dates(lxml.html.fromstring(RELATED), {}, [], "http://h.test/news/harbour", RELATED,
+                         ARTICLE_TYPES, now)
+    assert reading.published == datetime(2024, 5, 10, 8, tzinfo=UTC) and reading.source == "<time>"
+    # with no date of its own, the page still gets htmldate's reading of its markup
+    bare = RELATED.replace('<time datetime="2024-05-10T08:00:00Z">10 May 2024</time>', "")
+    guess = read_dates(lxml.html.fromstring(bare), {}, [], "http://h.test/news/harbour", bare, ARTICLE_TYPES, now)
+    assert guess.source == "htmldate" and guess.published is not None
