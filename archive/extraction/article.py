@@ -56,6 +56,7 @@ class Article:
     publisher: tuple[str, ...] = field(default=())  # JSON-LD publisher names and URLs
     rights: tuple[str, ...] = field(default=())     # credits read only from a copyright notice ("© X 2024")
     credit_links: tuple[tuple[str, str], ...] = field(default=())   # (credited name, the URL its line links to)
+    edge_lines: tuple[str, ...] = field(default=())   # short first and closing lines: where any credit stands
 
 
 @dataclass(frozen=True, slots=True)

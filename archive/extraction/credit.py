@@ -236,3 +236,15 @@ def excerpt_source(lines: list[str]) -> str | None:
         if name:
             return name
     return None
+
+
+MAX_EDGE_LINE = 300    # characters of a kept first or closing line
+
+
+def edge_lines(candidates: list[str]) -> tuple[str, ...]:
+    """The short lines at a text's edges (its first line, its last two, the blocks after it),
+    kept in any language: a copy's "이 기사는 X에 처음 실렸습니다" or "Weiterlesen bei x.de" names
+    its original even where no phrasing of ``read_credits`` knows the language. The canonical
+    choice reads them against the other members' names and domains (``neardup.canonical``)."""
+    kept = [" ".join(c.split()) for c in candidates if c and len(c.split()) <= MAX_CREDIT_WORDS]
+    return tuple(dict.fromkeys(c for c in kept if 2 <= len(c) <= MAX_EDGE_LINE))

@@ -20,7 +20,7 @@ from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import remove_chrome_lines, signup_box_texts
-from archive.extraction.credit import credit_links, excerpt_publisher, read_credits
+from archive.extraction.credit import credit_links, edge_lines, excerpt_publisher, read_credits
 from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
@@ -189,7 +189,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     lines, excerpt_of, is_excerpt = _split_excerpt_markers(lines)
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "only page chrome found")
-    marker = None
+    marker, tail = None, []
     if not is_excerpt:   # the extractor may have left out a link-only closing line
         tail = blocks_after(blocks, lines[-1], limit=TAIL_BLOCKS)
         _, tail_credits, tail_rights = read_credits(tail)
@@ -222,6 +222,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
         page_type=meta.page_type,
         credits=names,
         is_excerpt=is_excerpt,
+        edge_lines=edge_lines([*lines[:1], *lines[-2:], *tail]),
     )
 
 

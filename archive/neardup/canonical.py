@@ -6,6 +6,7 @@ each member, the evidence seen and the points it earned (``newsarchive show ID -
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Member:
     rights: tuple[str, ...] = field(default=())      # credits read only from a copyright notice
     date_source: str | None = None
     credit_links: tuple[tuple[str, str], ...] = field(default=())   # (credited name, URL its line links to)
+    edge_lines: tuple[str, ...] = field(default=())  # its short first and closing lines, any language
 
     @property
     def identity(self) -> Identity:
@@ -77,8 +79,9 @@ def own_credits(m: Member) -> tuple[str, ...]:
 def credited_origin(members: list[Member]) -> str | None:
     """The publisher most members credit as the story's origin ("originally appeared in X",
     "(c) X", "Read more at X"). Spellings of one publisher count together ("Harbour Review",
-    "harbourreview.com"); the most frequent name that is not a bare host is returned. A page's
-    credit to its own publisher (its copyright footer) does not count.
+    "harbourreview.com"); the most frequent name that is not a bare host is returned; between
+    names credited as often, one a member is known by. A page's credit to its own publisher (its
+    copyright footer) does not count.
 
     >>> credited_origin([Member(1, "a/1", "a", credits=("harbourreview.com",)),
     ...                  Member(2, "b/1", "b", credits=("Harbour Review",))])
@@ -94,7 +97,8 @@ def credited_origin(members: list[Member]) -> str | None:
                 group.append(credit)
     if not groups:
         return None
-    best = max(groups, key=len)
+    # the most credited; between as many, a publisher that is a member of the story
+    best = max(groups, key=lambda g: (len(g), any(m.identity.knows(g[0]) for m in members)))
     names = [c for c in best if " " in c or "." not in c] or best
     return Counter(names).most_common(1)[0][0]
 
@@ -198,9 +202,25 @@ def score(found: dict[str, float]) -> float:
     return sum(WEIGHTS[name] * value for name, value in found.items())
 
 
+def with_named_members(members: list[Member]) -> list[Member]:
+    """The members, each crediting the other members its first or closing lines name (by a
+    domain or a name of theirs, in a line of any language): what a copy says about its original
+    when no credit phrasing was recognised. A page naming its own publisher credits nobody."""
+    out = []
+    for m in members:
+        own = m.identity
+        named = [name for o in members if o.id != m.id and not own.shares(o.identity)
+                 for name in [next((n for n in map(o.identity.named_in, m.edge_lines) if n), None)]
+                 if name and not own.knows(name)]
+        extra = tuple(n for n in dict.fromkeys(named) if not any(names_match(n, c) for c in m.credits))
+        out.append(dataclasses.replace(m, credits=(*m.credits, *extra)) if extra else m)
+    return out
+
+
 def _ranked(members: list[Member]) -> tuple[list[tuple[float, Member, dict[str, float]]], _Cluster]:
     if not members:
         raise ValueError("a cluster needs at least one member to choose a canonical")
+    members = with_named_members(members)
     pool = [m for m in members if not m.is_excerpt] or list(members)
     cluster = _Cluster(list(members), pool)
     scored = [(score(found), m, found) for m, found in ((m, signals(m, cluster)) for m in pool)]

@@ -25,6 +25,11 @@ _GENERIC = frozenset({"the", "website", "web", "site", "online", "news", "newspa
                       "group", "ltd", "limited", "inc", "gmbh", "ag", "sa", "plc", "llc", "com", "de", "digital",
                       "verlag", "zeitung", "tv", "radio", "net", "blog", "daily", "journal", "press"})
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
+_DOMAIN_IN_TEXT = re.compile(r"(?<![\w.@-])(?:https?://)?(?:[\w-]+\.)+[a-z]{2,63}\b", re.IGNORECASE)
+# Where Latin letters meet a script written without spaces ("本文首发于westmark", "courier에"): a
+# word boundary for reading a Latin name inside such a line.
+_SCRIPT_CHANGE = re.compile(r"(?<=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])(?=[A-Za-z0-9])"
+                            r"|(?<=[A-Za-z0-9])(?=[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef])")
 MIN_PARTIAL = 5       # a name contained in another counts from this many characters
 
 
@@ -113,8 +118,33 @@ class Identity:
         return any(self.knows(n) for n in other.names) or any(other.knows(n) for n in self.names) or any(
             self.knows(d) for d in other.domains)
 
+    def named_in(self, line: str) -> str | None:
+        """The name or domain of this publisher that ``line`` spells out (a domain written in it,
+        or one of its names as whole words; in a script without spaces, as a run of letters),
+        or None. Names shorter than MIN_PARTIAL letters (3 outside the Latin alphabet) are not
+        looked for: "AP" or "NDC" inside a sentence says too little."""
+        for token in _DOMAIN_IN_TEXT.findall(line):
+            domain = registrable_domain(token)
+            if domain and domain in self.domains:
+                return token
+        words = name_words(_SCRIPT_CHANGE.sub(" ", line))
+        joined = "".join(words)
+        for name in sorted(self.names):
+            wanted = tuple(w for w in name_words(name))
+            key = "".join(wanted)
+            if len(key) < (MIN_PARTIAL if key.isascii() else 3) or not "".join(_core(wanted)):
+                continue
+            if key.isascii() and _contains(words, wanted) or not key.isascii() and key in joined:
+                return name
+        return None
+
     def describe(self) -> dict[str, list[str]]:
         return {"names": sorted(self.names), "domains": sorted(self.domains)}
+
+
+def _contains(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    n = len(wanted)
+    return any(words[i:i + n] == wanted for i in range(len(words) - n + 1))
 
 
 def names_match(a: str | None, b: str | None) -> bool:

@@ -267,4 +267,5 @@ def _member(r: Row, aliases: dict[int, tuple[str, ...]]) -> Member:
                   is_excerpt=r.is_excerpt, size=r.shingle_count or 0,
                   publisher=tuple(dict.fromkeys([*evidence.get("publisher", []), *aliases.get(r.publisher_id, ())])),
                   rights=tuple(evidence.get("rights", [])), date_source=r.date_source,
-                  credit_links=tuple(tuple(link) for link in evidence.get("credit_links", [])))
+                  credit_links=tuple(tuple(link) for link in evidence.get("credit_links", [])),
+                  edge_lines=tuple(evidence.get("edge_lines", [])))

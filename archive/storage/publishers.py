@@ -31,7 +31,7 @@ MAX_KEY = 255
 def evidence_of(a: ArticleValue) -> dict[str, Any]:
     """What a page declares about its date and publisher, kept with the article for ``--why``."""
     return {"dates": [list(d) for d in a.dates], "publisher": list(a.publisher), "rights": list(a.rights),
-            "credit_links": [list(link) for link in a.credit_links]}
+            "credit_links": [list(link) for link in a.credit_links], "edge_lines": list(a.edge_lines)}
 
 
 def page_aliases(row: Article, host: str) -> list[tuple[str, str, str, str]]:

@@ -7,6 +7,7 @@ from itertools import permutations
 
 import pytest
 
+from archive.neardup.canonical import explain
 from archive.neardup.clusters import Member, choose_canonical, credited_origin, names_match
 
 DAY = datetime(2022, 3, 1, tzinfo=timezone.utc)
@@ -100,3 +101,37 @@ def test_credited_origin_counts_spellings_of_one_publisher_together():
                                         ("AP", "Reuters", False)])
 def test_names_match(a, b, same):
     assert names_match(a, b) is same
+
+
+# A copy credits its original in a language no credit phrasing covers; the original carries a wire
+# credit and its own publishing house's copyright (a licensed piece) and a later copy is fuller.
+LICENSED = Member(11, "ndc.test/2024/bakery", "ndc.test", "Northern Daily Courier", published=day(0), size=80,
+                  credits=("Nordpress Agentur", "Northgate Media Pty Ltd"),
+                  rights=("Nordpress Agentur", "Northgate Media Pty Ltd"))
+IN_KOREAN = Member(12, "haesol.test/bakery-0", "haesol.test", "해솔일보", published=day(1), size=90,
+                   canonical_key="haesol.test/archive/bakery-0",
+                   edge_lines=("이 기사는 northern daily courier에 처음 실렸습니다.",))
+IN_CHINESE = Member(13, "notes.test/bakery-1", "notes.test", "Civic Notes", published=day(1.5), size=70,
+                    edge_lines=("本文首发于northern daily courier。",))
+
+
+@pytest.mark.parametrize("order", list(permutations([LICENSED, IN_KOREAN, IN_CHINESE])),
+                         ids=lambda o: "-".join(str(m.id) for m in o))
+def test_a_closing_line_naming_another_member_in_any_language_credits_it(order):
+    assert choose_canonical(list(order)).id == LICENSED.id
+    # without those lines the fuller copy that declares its own page wins: the lines decide
+    bare = [Member(m.id, m.url_key, m.site_host, m.site_name, m.canonical_key, m.credits, m.published,
+                   size=m.size, rights=m.rights) for m in order]
+    assert choose_canonical(bare).id == IN_KOREAN.id
+
+
+def test_a_line_names_a_member_by_its_whole_name_not_itself_nor_a_short_name():
+    own = Member(21, "a.test/x", "a.test", "Coast Times", edge_lines=("Follow Coast Times for more updates",),
+                 published=day(2))
+    short = Member(22, "b.test/x", "b.test", "NDC", edge_lines=("Photo: Coast", "Times are hard"), published=day(1))
+    assert explain([own, short])["credited_origin"] is None     # nobody credited: the earlier date decides
+    assert choose_canonical([own, short]).id == 22
+    naming = Member(23, "c.test/x", "c.test", "Valley Wire", edge_lines=("Mit Genehmigung: coast times",),
+                    published=day(0))
+    assert explain([own, short, naming])["credited_origin"] == "Coast Times"
+    assert choose_canonical([own, short, naming]).id == 21

@@ -111,3 +111,36 @@ def test_dates_of_a_related_articles_list_do_not_replace_the_pages_own():
     bare = RELATED.replace('<time datetime="2024-05-10T08:00:00Z">10 May 2024</time>', "")
     guess = read_dates(lxml.html.fromstring(bare), {}, [], "http://h.test/news/harbour", bare, ARTICLE_TYPES, now)
     assert guess.source == "htmldate" and guess.published is not None
+
+
+HATOM = """<html><head><meta property="article:modified_time" content="2024-03-23T15:41:00+00:00"></head><body>
+<div class="post hentry"><h3 class="entry-title">Olive growers try treated water</h3>
+<div class="entry-content"><p>Forty farms have been watering their trees with treated water.</p></div>
+<div class="post-footer">Posted by L. F. at <abbr class="published" title="2024-03-20T12:41:00+00:00">12:41 PM</abbr>
+</div></div></body></html>"""
+
+
+@pytest.mark.parametrize("page, published", [
+    (HATOM, datetime(2024, 3, 20, 12, 41, tzinfo=UTC)),
+    ('<html><body><article class="h-entry"><p>Text</p><time class="dt-published" datetime="2024-02-02T10:00:00Z">'
+     'Feb 2</time></article></body></html>', datetime(2024, 2, 2, 10, tzinfo=UTC)),
+    ('<html><body><div class="h-entry"><span class="dt-published"><span class="value-title" '
+     'title="2024-01-05T08:00:00+01:00"> </span>5 Jan</span></div></body></html>', datetime(2024, 1, 5, 7, tzinfo=UTC)),
+])
+def test_microformat_publication_dates_are_read(page, published):
+    metas = {"article:modified_time": "2024-03-23T15:41:00+00:00"} if page is HATOM else {}
+    reading = read_dates(lxml.html.fromstring(page), metas, [], "http://h.test/post/olive", page, ARTICLE_TYPES,
+                         datetime(2024, 6, 1, tzinfo=UTC))
+    assert reading.published == published and reading.source == "microformat published"
+
+
+def test_an_articles_closing_lines_are_kept_as_edge_lines_in_any_language():
+    from archive import extract
+
+    body = "".join(f"<p>{'Die Bäckerei am Markt hat den Winter mit neuen Öfen überstanden, sagt die Inhaberin. ' * 3}"
+                   f"Absatz {n}.</p>" for n in range(8))
+    page = (f"<html><head><title>Bäckerei</title></head><body><article><h1>Bäckerei</h1>{body}"
+            "<p>이 기사는 northern daily courier에 처음 실렸습니다.</p></article></body></html>")
+    article = extract(page, "http://h.test/news/2024/03/baeckerei-am-markt")
+    assert "이 기사는 northern daily courier에 처음 실렸습니다." in article.edge_lines
+    assert all(len(line.split()) <= 40 for line in article.edge_lines)
