@@ -357,11 +357,16 @@ def _drop_heading_lines(lines: list[str], headlines: list[str | None], author: s
     return lines[start:]
 
 
+_WEB_ADDRESS = re.compile(r"\(?\s*(?:https?://)?(?:www\.)?(?:[\w-]+\.)+[a-z]{2,63}(?:/\S*)?\s*\)?", re.IGNORECASE)
+
+
 def _drop_site_lines(lines: list[str], site_name: str) -> list[str]:
-    """Drop lines that only name the site (a logo, a signature) and its "About <site>:" boilerplate."""
+    """Drop lines that only name the site (a logo, a signature, the name with a web address:
+    "Valley Alliance (valley-alliance.org).") and its "About <site>:" boilerplate."""
     name = normalise_line(site_name)
     about = re.compile(rf"^about {re.escape(name)}\b")
     return [line for line in lines if normalise_line(line) != name
+            and not (len(line) < 3 * len(site_name) + 80 and normalise_line(_WEB_ADDRESS.sub(" ", line)) == name)
             and not (about.match(normalise_line(line)) and re.match(r"^about [^:–—]{2,80}[:–—]", line, re.I))]
 
 

@@ -144,3 +144,16 @@ def test_an_articles_closing_lines_are_kept_as_edge_lines_in_any_language():
     article = extract(page, "http://h.test/news/2024/03/baeckerei-am-markt")
     assert "이 기사는 northern daily courier에 처음 실렸습니다." in article.edge_lines
     assert all(len(line.split()) <= 40 for line in article.edge_lines)
+
+
+def test_a_signature_line_of_the_sites_name_and_web_address_is_not_article_text():
+    from archive import extract
+
+    body = "".join(f"<p>{'The alliance planted four hundred willows along the river this spring, volunteers said. ' * 3}"
+                   f"Part {n}.</p>" for n in range(6))
+    page = ('<html><head><meta property="og:site_name" content="Valley Alliance"><title>Willows</title></head>'
+            f"<body><article><h1>Willows</h1>{body}<p>Valley Alliance (valley-alliance.org).</p>"
+            "<p>Valley Alliance and the river trust planted more trees at the weir.</p></article></body></html>")
+    article = extract(page, "http://h.test/news/2024/04/willows")
+    assert "valley-alliance.org" not in article.text
+    assert "Valley Alliance and the river trust planted more trees at the weir." in article.text
