@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterator
@@ -13,10 +14,9 @@ from sqlalchemy import Select, and_, case, column, exists, func, literal_column,
 from sqlalchemy.orm import Session, aliased
 
 from archive.storage.models import Article, Cluster, Site
+from archive.storage.searchindex import FTS_TABLE, SEARCH_CONFIG, SEARCH_FOLD, SEARCH_INDEX, has_fts
 
 logger = logging.getLogger(__name__)
-
-SEARCH_CONFIG = "simple"          # PostgreSQL text search configuration: no stemming, any language
 
 
 def _iso(value: datetime | date | str | None) -> str | None:
@@ -113,8 +113,6 @@ def _float(value: Any) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-FTS_TABLE = "article_fts"              # SQLite: the FTS5 index of article title and text (migration 0005)
-SEARCH_INDEX = "ix_article_search"     # PostgreSQL: the GIN index on search_document() (migration 0005)
 TITLE_WEIGHT = 2.0                     # SQLite bm25: a word in the title counts this much more
 _SEARCH_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -163,9 +161,10 @@ def parse_search(words: str) -> list[SearchGroup]:
 
 def search(session: Session, words: str, limit: int = 20) -> list[dict[str, Any]]:
     """Articles whose title or text matches ``words`` (see ``parse_search``), best first, with
-    their cluster. Full-text search on whole words, case-blind: FTS5 ranked by bm25 on SQLite,
-    the GIN-indexed ``to_tsvector`` ranked by ``ts_rank`` on PostgreSQL. A SQLite archive made
-    without FTS5 matches substrings instead (titles first, then newest)."""
+    their cluster. Full-text search on whole words, blind to case and accents (the same letters
+    folded on both backends): FTS5 ranked by bm25 on SQLite, the GIN-indexed ``to_tsvector`` ranked
+    by ``ts_rank`` on PostgreSQL. A SQLite archive made without FTS5 matches substrings instead
+    (titles first, then newest)."""
     groups = parse_search(words)
     if not groups:
         return []
@@ -189,39 +188,37 @@ def search(session: Session, words: str, limit: int = 20) -> list[dict[str, Any]
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic's ``include_object`` hook for comparing the models with a database: the search
-    index (the FTS5 table and its shadow tables, the GIN expression index) is built by migration
-    0005 alone and has no model, so it is left out."""
+    index (the FTS5 table and its shadow tables, the GIN expression index) is built by migrations
+    0005 and 0008 alone and has no model, so it is left out."""
     search = name is not None and (name == SEARCH_INDEX or name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
     return not (reflected and compare_to is None and search)
 
 
-def has_fts(session: Session) -> bool:
-    """Whether this SQLite archive has its FTS5 index (not when its SQLite was built without FTS5)."""
-    found = session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-                            {"name": FTS_TABLE}).first()
-    return found is not None
-
-
 def search_document() -> Any:
     """The text PostgreSQL searches, exactly as the ``ix_article_search`` index is built (the
-    planner uses the index only for this very expression, constants and all)."""
+    planner uses the index only for this very expression, constants and all): title and text with
+    their diacritics folded as FTS5 folds them on SQLite (migration 0008)."""
     config = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
     title = func.coalesce(Article.title, literal_column("''"))
-    return func.to_tsvector(config, title.op("||")(literal_column("' '")).op("||")(Article.text))
+    return func.to_tsvector(config, _fold(title.op("||")(literal_column("' '")).op("||")(Article.text)))
+
+
+def _fold(value: Any) -> Any:
+    return getattr(func, SEARCH_FOLD)(value)
 
 
 def _fulltext(query: Select, groups: list[SearchGroup]) -> Select:
     """A tsquery built with functions from each phrase (``phraseto_tsquery`` reads any text as
-    words), so no input is read as tsquery syntax."""
+    words), so no input is read as tsquery syntax; each phrase folded as the document is."""
     config = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
     tsquery = None
     for group in groups:
         part = None
         for p in group.include:
-            q = func.phraseto_tsquery(config, p)
+            q = func.phraseto_tsquery(config, _fold(p))
             part = q if part is None else func.tsquery_and(part, q)
         for p in group.exclude:
-            part = func.tsquery_and(part, func.tsquery_not(func.phraseto_tsquery(config, p)))
+            part = func.tsquery_and(part, func.tsquery_not(func.phraseto_tsquery(config, _fold(p))))
         tsquery = part if tsquery is None else func.tsquery_or(tsquery, part)
     document = search_document()
     return query.where(document.op("@@")(tsquery)).order_by(func.ts_rank(document, tsquery).desc())
@@ -261,12 +258,20 @@ def _substrings(query: Select, groups: list[SearchGroup]) -> Select:
 
 
 def snippet(body: str, terms: list[str], width: int = 120) -> str:
-    """About ``width`` characters of ``body`` around the first of ``terms`` it holds."""
+    """About ``width`` characters of ``body`` around the first of ``terms`` it holds, accents aside."""
     lower = body.lower()
     hits = [i for i in (lower.find(t.lower()) for t in terms) if i >= 0]
+    if not hits:                                       # "arvel" in "Ärvel", "café" in "cafe"
+        blind = _blind(body)
+        hits = [i for i in (blind.find(_blind(t)) for t in terms) if i >= 0]
     start = max(0, min(hits) - width // 3) if hits else 0
     piece = " ".join(body[start:start + width].split())
     return ("…" if start else "") + piece + ("…" if start + width < len(body) else "")
+
+
+def _blind(value: str) -> str:
+    """``value`` in lower case without diacritics, one character for each of its own."""
+    return "".join(unicodedata.normalize("NFD", ch)[0].lower()[0] for ch in value)
 
 
 EXPORT_BATCH = 500

@@ -134,7 +134,8 @@ def sources(as_json: bool, db_url: str) -> None:
 def search(words: str, limit: int, as_json: bool, db_url: str) -> None:
     """Find articles whose title or text holds WORDS, best matches first, with their cluster.
 
-    Whole words in any case: every word must be there; "a phrase" in double quotes keeps its
+    Whole words in any case, accents aside (arvel finds Ärvel and ärvel finds Arvel, the same
+    letters folded on both backends): every word must be there; "a phrase" in double quotes keeps its
     words together; -word (or -"a phrase") leaves out the articles holding it; `or` between words
     or phrases gives alternatives. Other punctuation only separates words. A search that starts
     with - goes after `--`. Ranked by bm25 on SQLite (FTS5; title words count double) and by

@@ -23,7 +23,8 @@ def doctor(as_json: bool, db_url: str) -> None:
 
     Every article has its band rows, no band or lead rows without an article, no empty live
     cluster, each live cluster's size is its member count and it has exactly one canonical, every
-    article is in a live (not merged) cluster, no url_key twice. Read-only.
+    article is in a live (not merged) cluster, no url_key twice, and search ignores accents as
+    on the other backend (FTS5 on SQLite; on PostgreSQL, a UTF8 database). Read-only.
 
     \b
     Examples:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from archive.errors import DatabaseUnavailable
 from archive.storage.models import Article, Cluster, LeadKey, LshBand, Meta
+from archive.storage.searchindex import accent_problem
 from archive.storage.store import check_schema, make_engine, safe_url
 
 if TYPE_CHECKING:
@@ -110,11 +111,18 @@ def _duplicate_url_keys(session: Session) -> Check:
     return _result(session, "unique_url_key", query, "no url_key is archived twice", "url_keys archived more than once")
 
 
+def _search_accents(session: Session) -> Check:
+    problem = accent_problem(session)
+    if problem is None:
+        return Check("search_accents", True, 0, "search ignores accents as on the other backend")
+    return Check("search_accents", False, 1, problem)
+
+
 CHECKS: tuple[Callable[[Session], Check], ...] = (
     _article_bands,
     lambda s: _orphan_rows(s, LshBand, "orphan_bands", "lsh_band"),
     lambda s: _orphan_rows(s, LeadKey, "orphan_lead_keys", "lead_key"),
-    _empty_clusters, _cluster_size, _one_canonical, _article_cluster, _duplicate_url_keys,
+    _empty_clusters, _cluster_size, _one_canonical, _article_cluster, _duplicate_url_keys, _search_accents,
 )
 
 

@@ -54,7 +54,7 @@ DAMAGE = {
 def test_a_consistent_archive_passes_every_check(db_url):
     _build(db_url)
     checks = check_archive(db_url)
-    assert len(checks) == 8 and all(c.ok for c in checks), [c.line() for c in checks]
+    assert len(checks) == 9 and all(c.ok for c in checks), [c.line() for c in checks]
 
 
 @pytest.mark.parametrize("check", sorted(DAMAGE))
@@ -77,7 +77,7 @@ def test_the_command_prints_one_line_per_check_and_exits_1_on_failure(run_cli, t
     db_url = f"sqlite:///{tmp_path / 'a.db'}"
     _build(db_url)
     ok = run_cli("doctor", "--db", db_url)
-    assert ok.code == 0 and len(ok.out.splitlines()) == 8
+    assert ok.code == 0 and len(ok.out.splitlines()) == 9
     assert all(line.startswith("ok   ") for line in ok.out.splitlines())
 
     _damage(db_url, *DAMAGE["orphan_bands"], *DAMAGE["one_canonical"])
