@@ -74,7 +74,12 @@ def run_full_crawl(web: Web, db_url: str, workers: int | None, extra: tuple[str,
             "peak_pss_tree_mb": watched.peak_tree_pss_kib / 1024, "cpu_seconds": watched.cpu_seconds,
             "main_cpu_seconds": watched.main_cpu_seconds, "worker_cpu_seconds": watched.children_cpu_seconds,
             "bench_cpu_seconds": watched.watcher_cpu_seconds, "workers_seen": watched.workers_seen,
-            "rss_by_pages": watched.rss_by_pages, "summary": (watched.stdout.strip().splitlines() or [""])[-1]}
+            "rss_by_pages": watched.rss_by_pages, "summary": _summary_line(watched.stdout + watched.stderr)}
+
+
+def _summary_line(text: str) -> str:
+    """The crawl's closing summary ("... pages fetched ..."), which it prints on stderr."""
+    return next((line for line in reversed(text.strip().splitlines()) if "pages fetched" in line), "")
 
 
 def per_page_ms(runs: list[dict], key: str) -> float:
