@@ -160,6 +160,7 @@ class Watched:
     cpu_seconds: float = 0.0            # user + system CPU of the process and every child it waited for
     main_cpu_seconds: float = 0.0       # the process's own (all its threads), read when it has exited
     children_cpu_seconds: float = 0.0   # its children's, exited ones included (see _children_cpu)
+    main_start_cpu_seconds: float = 0.0 # the process's own at its first Scrapy LogStats line (start-up)
     watcher_cpu_seconds: float = 0.0    # this process's own CPU meanwhile (a server in it, the sampler)
     workers_seen: int = 0               # distinct pool worker processes sampled under it
     rss_by_pages: list[tuple[int, int, int]] = field(default_factory=list)   # (pages, main KiB, tree KiB)
@@ -230,6 +231,8 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
         for line in proc.stderr:
             err_lines.append(line)
             pages = logstats_pages(line)
+            if pages is not None and not result.main_start_cpu_seconds:     # the spider opened
+                result.main_start_cpu_seconds = (cpu_times(proc.pid) or (0.0, 0.0))[0]
             if pages and not done.is_set():
                 main, tree = sample()
                 result.rss_by_pages.append((pages, main, tree))
