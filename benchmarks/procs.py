@@ -48,21 +48,20 @@ def summary_pages(text: str) -> int | None:
 
 def rss_kib(pid: int) -> int:
     """Resident set size of one process in KiB (0 when it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+    return _kib_field(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_kib(pid: int) -> int:
     """Proportional set size of one process in KiB: shared pages divided among the processes that
     map them, so a tree's sum is the memory it really holds (0 when it is gone)."""
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _kib_field(path: str, name: str) -> int:
+    """The KiB of the line starting with ``name`` in a /proc file (0 when it is unreadable)."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
@@ -161,6 +160,7 @@ class Watched:
     main_cpu_seconds: float = 0.0       # the process's own (all its threads), read when it has exited
     children_cpu_seconds: float = 0.0   # its children's, exited ones included (see _children_cpu)
     main_start_cpu_seconds: float = 0.0 # the process's own at its first Scrapy LogStats line (start-up)
+    start_seconds: float = 0.0          # seconds from the start to that line (0: there was none)
     watcher_cpu_seconds: float = 0.0    # this process's own CPU meanwhile (a server in it, the sampler)
     workers_seen: int = 0               # distinct pool worker processes sampled under it
     rss_by_pages: list[tuple[int, int, int]] = field(default_factory=list)   # (pages, main KiB, tree KiB)
@@ -231,7 +231,8 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
         for line in proc.stderr:
             err_lines.append(line)
             pages = logstats_pages(line)
-            if pages is not None and not result.main_start_cpu_seconds:     # the spider opened
+            if pages is not None and not result.start_seconds:     # the spider opened
+                result.start_seconds = time.perf_counter() - started
                 result.main_start_cpu_seconds = (cpu_times(proc.pid) or (0.0, 0.0))[0]
             if pages and not done.is_set():
                 main, tree = sample()
