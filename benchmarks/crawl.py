@@ -73,6 +73,7 @@ def run_full_crawl(web: Web, db_url: str, workers: int | None, extra: tuple[str,
     pages = summary_pages(watched.stdout + watched.stderr) or 0
     return {"pages": pages, "seconds": watched.seconds, "pages_per_s": pages / watched.seconds,
             "pages_per_s_after_start": pages / max(watched.seconds - watched.start_seconds, 1e-9),
+            "seconds_after_start": watched.seconds - watched.start_seconds,
             "peak_rss_main_mb": watched.peak_main_kib / 1024, "peak_rss_tree_mb": watched.peak_tree_kib / 1024,
             "peak_pss_tree_mb": watched.peak_tree_pss_kib / 1024, "cpu_seconds": watched.cpu_seconds,
             "main_cpu_seconds": watched.main_cpu_seconds, "worker_cpu_seconds": watched.children_cpu_seconds,
@@ -274,14 +275,25 @@ def _model_check(record: dict, args: argparse.Namespace, runs: dict[str, list[di
         model = predicted_rate(main_ms, worker_ms, cores, count, other_ms=bench_ms)
         deviation = 100 * (measured - model) / model
         seen = median([r["workers_seen"] for r in runs[f"workers_{count}"]])
+        main_busy, worker_busy = _busy(runs[f"workers_{count}"], count)
         checks.append({"workers": count, "workers_seen": seen, "measured_pages_per_s": round(measured, 1),
-                       "model_pages_per_s": round(model, 1), "deviation_pct": round(deviation, 1)})
+                       "model_pages_per_s": round(model, 1), "deviation_pct": round(deviation, 1),
+                       "main_busy": round(main_busy, 2), "worker_busy": round(worker_busy, 2)})
         print(f"  {count} worker(s): measured {measured:.1f} pages/s, model {model:.1f} pages/s, "
-              f"deviation {deviation:+.1f}% ({seen:.0f} worker processes seen)")
+              f"deviation {deviation:+.1f}% ({seen:.0f} worker processes seen; busy: main process "
+              f"{main_busy:.0%}, each worker {worker_busy:.0%})")
     record["model_check"] = checks
     if _loadavg()[0] > cores:
         print(f"  note: the load average ({_loadavg()[0]:.1f}) is above the {cores} CPUs: other work took CPU from "
               f"the crawls, so they ran slower than the model, which assumes the cores are theirs")
+
+
+def _busy(runs: list[dict], workers: int) -> tuple[float, float]:
+    """The share of the time after start-up that the main process, and each worker, spent on a CPU:
+    where the model holds, the bottleneck's is near 100% on a machine with nothing else to run."""
+    main = median([r["main_after_start_cpu_seconds"] / r["seconds_after_start"] for r in runs])
+    worker = median([r["worker_cpu_seconds"] / r["seconds_after_start"] / workers for r in runs])
+    return main, worker
 
 
 def _usable_cpus() -> int:
