@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: medians, resident memory of a process tree, Scrapy log parsing."""
+"""Helpers shared by the benchmarks: medians, resident memory and CPU of a process tree, Scrapy log parsing."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 _LOGSTATS = re.compile(r"Crawled (\d+) pages \(at [\d.]+ pages/min\)")
 _SUMMARY = re.compile(r"(\d+) pages fetched")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def median(values: list[float]) -> float:
@@ -47,21 +48,20 @@ def summary_pages(text: str) -> int | None:
 
 def rss_kib(pid: int) -> int:
     """Resident set size of one process in KiB (0 when it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+    return _kib_field(f"/proc/{pid}/status", "VmRSS:")
 
 
 def pss_kib(pid: int) -> int:
     """Proportional set size of one process in KiB: shared pages divided among the processes that
     map them, so a tree's sum is the memory it really holds (0 when it is gone)."""
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _kib_field(path: str, name: str) -> int:
+    """The KiB of the line starting with ``name`` in a /proc file (0 when it is unreadable)."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
@@ -123,9 +123,31 @@ def _descendants_by_scan(pid: int) -> list[int]:
     return out
 
 
+def cpu_times(pid: int) -> tuple[float, float] | None:
+    """CPU seconds of one process from /proc/PID/stat: (its own user + system time, that of the
+    children it has waited for, theirs included); None when it is gone. A zombie still has both."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()     # fields[0] is field 3 (state): utime is field 14
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return (utime + stime) / CLOCK_TICKS, (cutime + cstime) / CLOCK_TICKS
+
+
+def is_pool_worker(pid: int) -> bool:
+    """Whether ``pid`` is a multiprocessing worker started by spawn (an extraction worker), not a
+    helper such as multiprocessing's resource tracker."""
+    try:
+        return b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 @dataclass
 class Watched:
-    """What a watched subprocess did: exit code, output, seconds, peak RSS and RSS by page count."""
+    """What a watched subprocess did: exit code, output, seconds, peak RSS and RSS by page count,
+    and its CPU split between the process itself and the processes it started."""
 
     returncode: int = 0
     stdout: str = ""
@@ -135,28 +157,73 @@ class Watched:
     peak_tree_kib: int = 0
     peak_tree_pss_kib: int = 0          # the tree's proportional set size: shared pages counted once
     cpu_seconds: float = 0.0            # user + system CPU of the process and every child it waited for
+    main_cpu_seconds: float = 0.0       # the process's own (all its threads), read when it has exited
+    children_cpu_seconds: float = 0.0   # its children's, exited ones included (see _children_cpu)
+    main_start_cpu_seconds: float = 0.0 # the process's own at its first Scrapy LogStats line (start-up)
+    start_seconds: float = 0.0          # seconds from the start to that line (0: there was none)
+    watcher_cpu_seconds: float = 0.0    # this process's own CPU meanwhile (a server in it, the sampler)
+    workers_seen: int = 0               # distinct pool worker processes sampled under it
     rss_by_pages: list[tuple[int, int, int]] = field(default_factory=list)   # (pages, main KiB, tree KiB)
+
+
+class _ChildCpu:
+    """The last CPU seen of each process under the watched one, sampled: the fallback for children
+    that exited without being waited for (their CPU then reaches no parent's accounting)."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, float] = {}
+        self.workers: set[int] = set()
+
+    def sample(self, pids: list[int]) -> None:
+        for pid in pids:
+            times = cpu_times(pid)
+            if times is None:
+                continue
+            if pid not in self.last and is_pool_worker(pid):
+                self.workers.add(pid)
+            self.last[pid] = max(self.last.get(pid, 0.0), times[0])
+
+    @property
+    def total(self) -> float:
+        return sum(self.last.values())
+
+
+def _wait_exited(pid: int) -> None:
+    """Block until child ``pid`` has exited, leaving it a zombie (not reaped): its /proc entry
+    still holds its final CPU times."""
+    try:
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    except ChildProcessError:
+        pass
 
 
 def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: float = 1.0) -> Watched:
     """Run ``cmd``, sampling its memory (and its children's) every ``interval`` seconds and at
-    every Scrapy LogStats line on stderr."""
+    every Scrapy LogStats line on stderr, and measure its CPU: its own, and its children's.
+
+    The process's own CPU and that of the children it waited for are read from its /proc entry
+    once it has exited but before it is reaped; the whole tree's from wait accounting
+    (RUSAGE_CHILDREN) after. Children it did not wait for count with their last sampled CPU."""
     result = Watched()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    self_before = time.process_time()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     err_lines: list[str] = []
     lock = threading.Lock()
+    children = _ChildCpu()
+    done = threading.Event()
 
     def sample() -> tuple[int, int]:
         main = rss_kib(proc.pid)
-        children = descendants(proc.pid)
-        tree = main + sum(rss_kib(p) for p in children)
-        pss = sum(pss_kib(p) for p in (proc.pid, *children))
+        below = descendants(proc.pid)
+        tree = main + sum(rss_kib(p) for p in below)
+        pss = sum(pss_kib(p) for p in (proc.pid, *below))
         with lock:
             result.peak_main_kib = max(result.peak_main_kib, main)
             result.peak_tree_kib = max(result.peak_tree_kib, tree)
             result.peak_tree_pss_kib = max(result.peak_tree_pss_kib, pss)
+            children.sample(below)
         return main, tree
 
     def read_stderr() -> None:
@@ -164,20 +231,47 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
         for line in proc.stderr:
             err_lines.append(line)
             pages = logstats_pages(line)
-            if pages:
+            if pages is not None and not result.start_seconds:     # the spider opened
+                result.start_seconds = time.perf_counter() - started
+                result.main_start_cpu_seconds = (cpu_times(proc.pid) or (0.0, 0.0))[0]
+            if pages and not done.is_set():
                 main, tree = sample()
                 result.rss_by_pages.append((pages, main, tree))
 
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
-    while proc.poll() is None:
-        sample()
-        time.sleep(interval)
-    reader.join(timeout=10)
+    def sampler() -> None:
+        while not done.wait(interval):
+            sample()
+
+    threads = [threading.Thread(target=read_stderr, daemon=True), threading.Thread(target=sampler, daemon=True)]
+    for thread in threads:
+        thread.start()
+    _wait_exited(proc.pid)
     result.seconds = time.perf_counter() - started
+    done.set()
+    final = cpu_times(proc.pid)
+    proc.wait()
+    for thread in threads:
+        thread.join(timeout=10)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result.cpu_seconds = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    result.watcher_cpu_seconds = time.process_time() - self_before
+    _split_cpu(result, final, children)
     result.returncode = proc.returncode
     result.stdout = proc.stdout.read() if proc.stdout else ""
     result.stderr = "".join(err_lines)
     return result
+
+
+def _split_cpu(result: Watched, final: tuple[float, float] | None, children: _ChildCpu) -> None:
+    """The watched process's own CPU and its children's. Its own is what /proc said at its exit (or,
+    where that could not be read, the tree's less the sampled children); its children's the larger
+    of its wait accounting (exact, exited workers included) and their sampled CPU."""
+    with_children = max(result.cpu_seconds, children.total)
+    if final is None:
+        result.main_cpu_seconds = max(0.0, with_children - children.total)
+        result.children_cpu_seconds = children.total
+    else:
+        result.main_cpu_seconds = final[0]
+        result.children_cpu_seconds = max(final[1], result.cpu_seconds - final[0], children.total)
+    result.cpu_seconds = result.main_cpu_seconds + result.children_cpu_seconds
+    result.workers_seen = len(children.workers)

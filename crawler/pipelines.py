@@ -74,6 +74,7 @@ class ArchivePipeline:
             self.stats.set_value(FAILED_STAT, str(exc))
             raise CloseSpider("archive_unavailable") from exc
         self._pool = self._new_pool()
+        logger.info("extraction pool: at most %d worker process%s", self.workers, "" if self.workers == 1 else "es")
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return new_pool(self.workers)

@@ -1,5 +1,5 @@
-"""What the `newsarchive` commands share: the --db, --json and story filter options, opening the
-archive with one-line errors, and the formatting of table cells."""
+"""What the `newsarchive` commands share: the --db, --json, story filter, --workers and --frontier
+options, opening the archive with one-line errors, and the formatting of table cells."""
 
 from __future__ import annotations
 
@@ -26,6 +26,25 @@ class _DbInt(click.IntRange):
 
 DB_INT = _DbInt(min=1, max=2**31 - 1)
 DATE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+# Extraction processes: a number beyond any machine's cores is a usage error, not thousands of processes.
+MAX_WORKERS = 1024
+
+crawl_workers_option = click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), metavar="N",
+                                    help="Extraction processes of this crawl (default: one per usable CPU; "
+                                         "the NEWSARCHIVE_WORKERS setting).")
+pool_workers_option = click.option("--workers", type=click.IntRange(min=0, max=MAX_WORKERS), default=0,
+                                   show_default=True, help="Extraction processes (0: one per CPU).")
+
+
+def frontier_options(url_help: str, name_help: str) -> Any:
+    """The --frontier URL and --frontier-name NAME options of `crawl` and `import-warc`: the Redis
+    URL the workers share and the prefix of its keys (each with its environment variable)."""
+    def decorate(command: Any) -> Any:
+        command = click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True,
+                               default="newsarchive", show_default=True, metavar="NAME", help=name_help)(command)
+        return click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
+                            help=url_help)(command)
+    return decorate
 
 
 def story_filters(command: Any) -> Any:

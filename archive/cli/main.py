@@ -14,7 +14,8 @@ from archive.cli.showing import format_cluster, format_why
 
 from archive.cli.analyst import datasette_metadata, report, search, sources, stats, write_rows
 from archive.cli.common import cut as _cut
-from archive.cli.common import DB_INT, db_option, json_option, open_archive, printed, safe_url, story_filters, utc_bound
+from archive.cli.common import (DB_INT, crawl_workers_option, db_option, frontier_options, json_option, open_archive,
+                                printed, safe_url, story_filters, utc_bound)
 from archive.cli.ops import doctor, migrate, schedule
 from archive.cli.warc import import_warc, print_raw, reprocess
 from archive.errors import ArchiveError
@@ -101,17 +102,17 @@ def _collect_seeds(urls: tuple[str, ...], seeds_file: str | None) -> tuple[list[
 @click.option("--max-pages", type=DB_INT, help="Stop after this many responses.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s` does.")
-@click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
-              help="Share the crawl frontier with the other workers started with this Redis URL "
-                   "(redis://HOST:PORT/DB) and the same seeds; see docs/scaling.md.")
-@click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True, default="newsarchive",
-              show_default=True, metavar="NAME", help="Prefix of the shared frontier's Redis keys.")
+@crawl_workers_option
+@frontier_options("Share the crawl frontier with the other workers started with this Redis URL "
+                  "(redis://HOST:PORT/DB) and the same seeds; see docs/scaling.md.",
+                  "Prefix of the shared frontier's Redis keys.")
 @click.option("--warc", "warc_dir", envvar="NEWSARCHIVE_WARC_DIR", show_envvar=True, metavar="DIR",
               type=click.Path(file_okay=False), help="Keep every response with its request in WARC files in DIR.")
 @db_option
 @click.pass_context
 def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max_pages: int | None,
-          settings: tuple[str, ...], frontier: str | None, frontier_name: str, warc_dir: str | None, db_url: str) -> None:
+          settings: tuple[str, ...], workers: int | None, frontier: str | None, frontier_name: str,
+          warc_dir: str | None, db_url: str) -> None:
     """Crawl home pages, feeds, sitemaps or robots.txt files into the archive.
 
     Each URL's kind is detected from the response; the hosts of the seeds are the crawl's scope.
@@ -119,7 +120,7 @@ def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max
     \b
     Examples:
       newsarchive crawl https://example.org/ https://example.org/rss.xml
-      newsarchive crawl --seeds-file seeds.txt --max-pages 500
+      newsarchive crawl --seeds-file seeds.txt --max-pages 500 --workers 4
       newsarchive crawl https://example.org/ -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
       newsarchive crawl --seeds-file seeds.txt --frontier redis://127.0.0.1:6379/0
       newsarchive crawl https://example.org/ --warc warcs/
@@ -128,6 +129,8 @@ def crawl(ctx: click.Context, urls: tuple[str, ...], seeds_file: str | None, max
     overrides = _parse_settings(settings)
     if warc_dir:
         overrides["NEWSARCHIVE_WARC_DIR"] = warc_dir
+    if workers:
+        overrides["NEWSARCHIVE_WORKERS"] = workers
     if intervals:       # `URL recrawl=6h` lines of the seeds file
         overrides.setdefault("NEWSARCHIVE_RECRAWL_BY_HOST", intervals)
     if frontier:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from archive.cli.common import DATE, DB_INT, db_option, json_option, utc_bound
+from archive.cli.common import DATE, DB_INT, db_option, frontier_options, json_option, pool_workers_option, utc_bound
 from archive.errors import ArchiveError
 
 logger = logging.getLogger(__name__)
@@ -38,13 +38,10 @@ def _hosts(values: tuple[str, ...]) -> frozenset[str]:
 @click.option("--since", type=DATE, metavar="DATE", help="Only records with a WARC-Date on or after DATE (UTC).")
 @click.option("--until", type=DATE, metavar="DATE", help="Only records with a WARC-Date before DATE, or on it when DATE is a day.")
 @click.option("--limit", type=DB_INT, help="Stop after this many HTML responses.")
-@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Extraction processes (0: one per CPU).")
-@click.option("--frontier", envvar="NEWSARCHIVE_FRONTIER", show_envvar=True, metavar="URL",
-              help="Share the files with the other import workers given this Redis URL (redis://HOST:PORT/DB): "
-                   "each file is read by one worker, a dead worker's file is taken over.")
-@click.option("--frontier-name", envvar="NEWSARCHIVE_FRONTIER_NAME", show_envvar=True, default="newsarchive",
-              show_default=True, metavar="NAME", help="Prefix of the shared list's Redis keys.")
+@pool_workers_option
+@frontier_options("Share the files with the other import workers given this Redis URL (redis://HOST:PORT/DB): "
+                  "each file is read by one worker, a dead worker's file is taken over.",
+                  "Prefix of the shared list's Redis keys.")
 @db_option
 def import_warc(paths: tuple[str, ...], hosts: tuple[str, ...], since: datetime | None, until: datetime | None,
                 limit: int | None, workers: int, frontier: str | None, frontier_name: str, db_url: str) -> None:
@@ -119,8 +116,7 @@ def print_raw(article_id: int, db_url: str) -> None:
 @click.option("--all", "everything", is_flag=True,
               help="Every article with a stored page, not only those made by another extractor or fingerprint version.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Extraction processes (0: one per CPU).")
+@pool_workers_option
 @json_option
 @db_option
 def reprocess(hosts: tuple[str, ...], since: datetime | None, everything: bool, dry_run: bool, workers: int,

@@ -19,18 +19,14 @@ class NewsroomSkin(Skin):
 
     template = Template.NEWSROOM
     paths = {"about": "/service/about.html", "contact": "/service/contact.html", "privacy": "/service/privacy.html"}
+    index_pages = "/latest/{page}.html"
     section_prefix = "/ressort/"
     tag_prefix = "/thema/"
+    title_format = "{title} - {site}"
     broken_paths = ("/service/archive-2019.html",)
 
     def article_path(self, post: Post) -> str:
         return f"/{slugify(post.section) or 'news'}/{post.slug}-{post.published:%Y%m%d}.html"
-
-    def index_path(self, page: int, last_on_previous: Post | None) -> str:
-        return "/" if page == 1 else f"/latest/{page}.html"
-
-    def page_title(self, title: str) -> str:
-        return f"{title} - {self.site.name}"
 
     def meta_line(self, post: Post) -> str:
         author = f'<span class="nr-author">{esc(post.author)}</span> ' if post.author else ""

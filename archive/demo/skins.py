@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from archive.demo.model import Template
 from archive.demo.newsroom import NewsroomSkin
-from archive.demo.templates import Link, Skin, attr, esc, long_date, short_date, slugify
+from archive.demo.templates import Link, Skin, attr, esc, link_items, long_date, short_date, slugify
 
 if TYPE_CHECKING:
     from archive.demo.model import Post
@@ -35,7 +35,7 @@ class PortalSkin(Skin):
         box = f'<aside class="newsletter"><p>{esc(line)}</p></aside>'
         blocks = self.body_blocks(post, {min(2, len(post.paragraphs) - 1): box})
         byline = f'By <span class="author">{esc(post.author)}</span> · ' if post.author else ""
-        tags = "".join(f'<li><a href="{self.href(self.tag_path(t))}">{esc(t)}</a></li>' for t in post.tags)
+        tags = link_items(self.tag_links(post.tags))
         related = [(Link(p.title, self.href(p.path) + "?utm_source=related&utm_medium=article"), p.published)
                    for p in _others(post, site_posts, 3)]
         related.append((Link("From the archive: the story we corrected", self.broken_paths[0]), None))
@@ -85,24 +85,17 @@ class WixSkin(Skin):
 
     template = Template.WIX
     paths = {"about": "/about-us", "contact": "/contact", "privacy": "/privacy-policy"}
+    index_pages = "/blog/page/{page}"
+    section_prefix = "/blog/categories/"
+    tag_prefix = "/blog/hashtags/"
+    listing_end = ""
+    title_format = "{title}"
     static_titles = {"about": "About Us", "contact": "Contact", "privacy": "Privacy Policy"}
     broken_paths = ("/donate",)
     socials = ("Facebook", "Twitter", "LinkedIn")
 
     def article_path(self, post: Post) -> str:
         return f"/post/{post.slug}"
-
-    def index_path(self, page: int, last_on_previous: Post | None) -> str:
-        return "/" if page == 1 else f"/blog/page/{page}"
-
-    def section_path(self, name: str) -> str:
-        return f"/blog/categories/{slugify(name)}"
-
-    def tag_path(self, name: str) -> str:
-        return f"/blog/hashtags/{slugify(name)}"
-
-    def page_title(self, title: str) -> str:
-        return title
 
     # Wix pages carry generated class names, so nothing marks the chrome as chrome.
     def top(self) -> tuple[str, list[str]]:
@@ -162,9 +155,8 @@ class WixSkin(Skin):
 
     def frame(self, inner: str) -> str:
         top, _ = self.top()
-        links = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in self.footer_links())
         return (f'<div id="SITE_CONTAINER"><div class="_1L3xN">{top}<main id="PAGES_CONTAINER">{inner}'
-                f'<ul class="_1b5kd">{links}</ul></main><div class="_1Hq8x"><span class="_3kL2q">bottom of page'
+                f'<ul class="_1b5kd">{link_items(self.footer_links())}</ul></main><div class="_1Hq8x"><span class="_3kL2q">bottom of page'
                 "</span></div></div></div>")
 
 
@@ -174,14 +166,12 @@ class WordPressSkin(Skin):
     template = Template.WORDPRESS
     paths = {"about": "/about/", "contact": "/contact/", "privacy": "/privacy-policy/"}
     section_prefix = "/category/"
+    title_format = "{title} – {site}"
     broken_paths = ("/2021/12/09/a-post-we-took-down/",)
     shares = ("Facebook", "Twitter", "Email", "Print")
 
     def article_path(self, post: Post) -> str:
         return f"/{post.published:%Y/%m/%d}/{post.slug}/"
-
-    def page_title(self, title: str) -> str:
-        return f"{title} – {self.site.name}"
 
     def render_article(self, post: Post, site_posts: list[Post]) -> tuple[bytes, tuple[str, ...]]:
         others = _others(post, site_posts, 1)
@@ -203,7 +193,7 @@ class WordPressSkin(Skin):
             chrome += [f"About {post.author}", bio]
             byline = (f' <span class="byline">by <span class="author vcard"><a class="url fn n" '
                       f'href="/author/{slugify(post.author)}/">{esc(post.author)}</a></span></span>')
-        tags = ", ".join(f'<a href="{self.href(self.tag_path(t))}" rel="tag">{esc(t)}</a>' for t in post.tags)
+        tags = self.tagged(post.tags)
         inner = (
             f'<article class="post type-post status-publish"><header class="entry-header">'
             f'<h1 class="entry-title">{esc(post.title)}</h1><div class="entry-meta"><span class="posted-on">'
@@ -221,9 +211,9 @@ class WordPressSkin(Skin):
         return page, (*chrome, *self.own_lines(post, updated=False))
 
     def frame(self, inner: str, site_posts: list[Post] | None = None) -> str:
-        recent = "".join(f'<li><a href="{self.href(p.path)}">{esc(p.title)}</a></li>' for p in (site_posts or [])[:5])
-        cats = "".join(f'<li><a href="{self.href(self.section_path(s))}">{esc(s)}</a></li>' for s in self.site.sections)
-        links = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in self.footer_links())
+        recent = link_items(self.post_links((site_posts or [])[:5]))
+        cats = link_items(self.section_links(self.site.sections))
+        links = link_items(self.footer_links())
         return (
             f'<div id="page" class="site"><header id="masthead"><p class="site-title"><a href="/">'
             f'{esc(self.site.name)}</a></p><p class="site-description">{esc(self.site.tagline)}</p>'
@@ -247,6 +237,7 @@ class BloggerSkin(Skin):
     template = Template.BLOGGER
     paths = {"about": "/p/about.html", "contact": "/p/contact.html", "privacy": "/p/privacy.html"}
     static_titles = {"about": "About the Ledger", "contact": "Contact", "privacy": "Privacy"}
+    title_format = "{site}: {title}"
     broken_paths = ()
     shares = ("Email This", "BlogThis!", "Share to X", "Share to Facebook", "Share to Pinterest")
 
@@ -259,14 +250,11 @@ class BloggerSkin(Skin):
         query = urlencode({"updated-max": last_on_previous.published.isoformat(), "max-results": self.site.page_size})
         return f"/search?{query}"
 
-    def section_path(self, name: str) -> str:
+    def section_path(self, name: str) -> str:      # labels keep their own spelling: no slug
         return f"/search/label/{name}"
 
     def tag_path(self, name: str) -> str:
         return f"/search/label/{name}"
-
-    def page_title(self, title: str) -> str:
-        return f"{self.site.name}: {title}"
 
     def paragraph(self, text: str) -> str:
         return esc(text)
@@ -276,7 +264,7 @@ class BloggerSkin(Skin):
                                      if b.startswith('<p class="credit">') else b for b in self.body_blocks(post))
         posted = f"Posted by {post.author}" if post.author else "Posted"
         labels = [post.section, *post.tags]
-        label_links = ", ".join(f'<a href="{self.href(self.tag_path(x))}" rel="tag">{esc(x)}</a>' for x in labels)
+        label_links = self.tagged(labels)
         shares = "".join(f'<a class="share-button" href="#share-{slugify(s)}">{esc(s)}</a>' for s in self.shares)
         index = next(i for i, p in enumerate(site_posts) if p.path == post.path)
         newer = site_posts[index - 1] if index > 0 else None
@@ -304,8 +292,8 @@ class BloggerSkin(Skin):
         return page, tuple(chrome)
 
     def frame(self, inner: str) -> str:
-        labels = "".join(f'<li><a href="{self.href(self.tag_path(s))}">{esc(s)}</a></li>' for s in self.site.sections)
-        links = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in self.footer_links())
+        labels = link_items(self.tag_links(self.site.sections))
+        links = link_items(self.footer_links())
         return (f'<div class="content-outer"><header><h1 class="title"><a href="/">{esc(self.site.name)}</a></h1>'
                 f'<p class="description">{esc(self.site.tagline)}</p></header>'
                 f'<div class="main-inner"><div class="column-center-inner"><div class="blog-posts hfeed">\n{inner}\n'
@@ -324,23 +312,18 @@ class AggregatorSkin(Skin):
 
     template = Template.AGGREGATOR
     paths = {"about": "/about", "contact": "/contact", "privacy": "/privacy"}
+    index_pages = "/?page={page}"
     section_prefix = "/topic/"
+    title_format = "{title} - {site}"
     broken_paths = ()
 
     def article_path(self, post: Post) -> str:
         return f"/story/{post.slug}"
 
-    def index_path(self, page: int, last_on_previous: Post | None) -> str:
-        return "/" if page == 1 else f"/?page={page}"
-
-    def page_title(self, title: str) -> str:
-        return f"{title} - {self.site.name}"
-
     def render_article(self, post: Post, site_posts: list[Post]) -> tuple[bytes, tuple[str, ...]]:
         link = (post.original_url or "") + "?" + urlencode(
             {"utm_source": "morningdigest", "utm_medium": "referral", "utm_campaign": "daily"})
-        more = "".join(f'<li><a href="{self.href(p.path)}">{esc(p.title)}</a></li>'
-                       for p in _others(post, site_posts, 3))
+        more = link_items(self.post_links(_others(post, site_posts, 3)))
         source_home = (post.original_url or "/").split("/", 3)
         source_href = "/".join(source_home[:3]) + "/"
         inner = (

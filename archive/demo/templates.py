@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import quote
 
 from archive.demo.locales import UPDATED, label, local_date
@@ -61,12 +61,25 @@ class Link:
     href: str
 
 
+def link_items(links: Iterable[Link]) -> str:
+    """``<li><a href="HREF">TITLE</a></li>`` for each link, run together."""
+    return "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in links)
+
+
 class Skin:
-    """Paths and page frame shared by every template; subclasses draw the chrome."""
+    """Paths and page frame shared by every template; subclasses draw the chrome.
+
+    A template's URL scheme and page titles are mostly its class attributes: the index pages
+    after the first (``index_pages``, with ``{page}``), section and tag listings (prefix, the
+    name's slug, ``listing_end``) and the ``<title>`` (``title_format``, with ``{title}`` and
+    ``{site}``)."""
 
     paths = {"about": "/about/", "contact": "/contact/", "privacy": "/privacy/"}
+    index_pages = "/page/{page}/"
     section_prefix = "/section/"
     tag_prefix = "/tag/"
+    listing_end = "/"
+    title_format = "{title} | {site}"
     static_titles = {"about": "About us", "contact": "Contact", "privacy": "Privacy policy"}
 
     def __init__(self, site: SiteConfig, origin: str, extras: tuple[Link, ...] = ()) -> None:
@@ -87,13 +100,13 @@ class Skin:
         return f"/{slugify(post.section)}/{post.published:%Y/%m}/{post.slug}/"
 
     def index_path(self, page: int, last_on_previous: Post | None) -> str:
-        return "/" if page == 1 else f"/page/{page}/"
+        return "/" if page == 1 else self.index_pages.format(page=page)
 
     def section_path(self, name: str) -> str:
-        return f"{self.section_prefix}{slugify(name)}/"
+        return f"{self.section_prefix}{slugify(name)}{self.listing_end}"
 
     def tag_path(self, name: str) -> str:
-        return f"{self.tag_prefix}{slugify(name)}/"
+        return f"{self.tag_prefix}{slugify(name)}{self.listing_end}"
 
     def static_path(self, kind: str) -> str:
         return self.paths[kind]
@@ -103,7 +116,7 @@ class Skin:
 
     # -- frame -------------------------------------------------------------------------------
     def page_title(self, title: str) -> str:
-        return f"{title} | {self.site.name}"
+        return self.title_format.format(title=title, site=self.site.name)
 
     def head(self, title: str, *, post: Post | None = None, description: str = "", extra: str = "") -> str:
         site = self.site
@@ -179,9 +192,21 @@ class Skin:
             f'<body class="{body_class}">\n{body}\n</body>\n</html>\n'
         ).encode("utf-8")
 
+    def section_links(self, names: Iterable[str]) -> list[Link]:
+        return [Link(name, self.href(self.section_path(name))) for name in names]
+
+    def tag_links(self, names: Iterable[str]) -> list[Link]:
+        return [Link(name, self.href(self.tag_path(name))) for name in names]
+
+    def post_links(self, posts: Iterable[Post]) -> list[Link]:
+        return [Link(post.title, self.href(post.path)) for post in posts]
+
+    def tagged(self, names: Iterable[str]) -> str:
+        """Tag links with ``rel="tag"``, comma-separated."""
+        return ", ".join(f'<a href="{link.href}" rel="tag">{esc(link.title)}</a>' for link in self.tag_links(names))
+
     def nav(self) -> str:
-        items = "".join(f'<li><a href="{self.href(self.section_path(s))}">{esc(s)}</a></li>'
-                        for s in self.site.sections)
+        items = link_items(self.section_links(self.site.sections))
         return f'<nav class="main-nav"><ul><li><a href="/">Home</a></li>{items}</ul></nav>'
 
     def footer_links(self) -> list[Link]:
@@ -191,8 +216,7 @@ class Skin:
         return links + list(self.extras)
 
     def footer(self) -> str:
-        items = "".join(f'<li><a href="{link.href}">{esc(link.title)}</a></li>' for link in self.footer_links())
-        return (f'<footer class="site-footer"><ul>{items}</ul>'
+        return (f'<footer class="site-footer"><ul>{link_items(self.footer_links())}</ul>'
                 f"<p>© 2022 {esc((self.site.owner or self.site.name).rstrip('.'))}. All rights reserved.</p></footer>")
 
     def frame(self, inner: str) -> str:

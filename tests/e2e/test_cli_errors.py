@@ -50,6 +50,13 @@ def test_a_bad_setting_is_refused_before_the_crawl(run_cli, tmp_path, site, sett
     assert site.fetched("/") == []            # refused before anything was fetched
 
 
+@pytest.mark.parametrize("value", ["0", "-2", "1025", HUGE, "many"])
+def test_crawl_workers_out_of_range_is_refused_before_the_crawl(run_cli, tmp_path, site, value):
+    result = run_cli("crawl", f"{site.url}/", "--workers", value, "--db", f"sqlite:///{tmp_path / 'a.db'}")
+    assert "--workers" in _one_line_error(result, 2)
+    assert site.fetched("/") == []
+
+
 def test_export_into_a_missing_folder(run_cli, tmp_path):
     from analystdata import build
 

@@ -127,6 +127,47 @@ def test_descendants_from_the_children_files_match_a_full_scan():
         tree.wait()
 
 
+_BURNER = """
+import concurrent.futures, multiprocessing, time
+
+def burn(seconds):
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+    return seconds
+
+if __name__ == "__main__":
+    burn(0.4)
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        print(sum(pool.map(burn, [0.6, 0.6])))
+"""
+
+
+def test_run_watched_splits_the_cpu_of_the_process_and_of_its_exited_workers(tmp_path):
+    """The main process burns 0.4 s, two spawned workers 0.6 s each and exit before it does: their
+    CPU is still counted, apart from the main process's (each interpreter start adds a little)."""
+    import sys
+
+    from benchmarks.procs import run_watched
+
+    script = tmp_path / "burner.py"
+    script.write_text(_BURNER, encoding="utf-8")
+    watched = run_watched([sys.executable, str(script)], interval=0.2)
+    assert watched.returncode == 0 and watched.stdout.strip() == "1.2"
+    assert 0.4 <= watched.main_cpu_seconds < 1.4
+    assert 1.2 <= watched.children_cpu_seconds < 3.0
+    assert watched.cpu_seconds == watched.main_cpu_seconds + watched.children_cpu_seconds
+
+
+def test_the_scaling_model_takes_the_tightest_bound():
+    from benchmarks.crawl import predicted_rate
+
+    assert predicted_rate(10.0, 10.0, cores=16, workers=16) == 100.0          # the main process's core
+    assert predicted_rate(1.0, 20.0, cores=16, workers=2) == 100.0            # two workers
+    assert predicted_rate(2.0, 18.0, cores=2, workers=2) == 100.0             # the cores
+    assert predicted_rate(2.0, 16.0, cores=2, workers=2, other_ms=2.0) == 100.0
+
+
 def test_quality_on_one_held_out_web_reports_every_figure(tmp_path):
     """``quality --webs 1``: one generated web with the held-out template and language, crawled by
     the CLI, scored; every figure is printed with its mean and worst, and by variety."""
