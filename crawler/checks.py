@@ -10,6 +10,8 @@ from archive.config import seconds_setting
 # Scrapy settings that must be at least 1 (the other numbers must not be negative).
 _AT_LEAST_ONE = frozenset({"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_REQUESTS_PER_IP",
                            "DOWNLOAD_TIMEOUT", "NEWSARCHIVE_MAX_LINKS_PER_PAGE"})
+# Settings with an upper bound: a pool of a million processes is a typo, not a wish.
+_AT_MOST = {"NEWSARCHIVE_WORKERS": 1024}
 # Numbers that are seconds, or durations such as 30s, 5m, 1h.
 _DURATIONS = frozenset({"NEWSARCHIVE_DB_WAIT", "NEWSARCHIVE_RECRAWL_AFTER", "NEWSARCHIVE_PG_CONNECT_TIMEOUT"})
 
@@ -47,6 +49,8 @@ def _check_one(defaults: Any, name: str, value: str) -> None:
         least = 1 if name in _AT_LEAST_ONE else 0
         if number < least or number != number:          # NaN is not a number of anything
             raise ValueError(f"bad setting {name}={value}: must be at least {least}")
+        if name in _AT_MOST and number > _AT_MOST[name]:
+            raise ValueError(f"bad setting {name}={value}: must be at most {_AT_MOST[name]}")
 
 
 def _converter(default: Any, name: str) -> Callable[[str], Any] | None:

@@ -40,6 +40,7 @@ def test_a_huge_number_is_a_usage_error(run_cli, tmp_path, args):
 @pytest.mark.parametrize("setting, named", [("NEWSARCHIVE_DB_WAIT=bogus", "NEWSARCHIVE_DB_WAIT"),
                                             ("DOWNLOAD_TIMEOUT=abc", "DOWNLOAD_TIMEOUT"),
                                             ("NEWSARCHIVE_WORKERS=-3", "NEWSARCHIVE_WORKERS"),
+                                            ("NEWSARCHIVE_WORKERS=99999999", "NEWSARCHIVE_WORKERS"),
                                             ("NEWSARCHIVE_RECRAWL_AFTER=soon", "NEWSARCHIVE_RECRAWL_AFTER"),
                                             ("CONCURRENT_REQUESTS=0", "CONCURRENT_REQUESTS"),
                                             ("ROBOTSTXT_OBEY=perhaps", "ROBOTSTXT_OBEY")])
