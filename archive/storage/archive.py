@@ -155,7 +155,7 @@ class Archive(CrawlState, ReprocessMixin):
         session.flush()
         publishers.learn(session, row, host_of(row.url))
         cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
-        if self._learn(session, row, lines):        # other pages placed again: this one's cluster may have moved
+        if self._learn(session, row, lines, fresh=True):        # other pages placed again: this one's cluster may have moved
             session.refresh(row, ["cluster_id", "similarity"])
             size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
         else:       # placing gave the row and its cluster (held by the session) their values
@@ -229,6 +229,7 @@ class Archive(CrawlState, ReprocessMixin):
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
         row.date_source, row.evidence = a.date_source if a.published else row.date_source, evidence_of(a)
         publishers.learn(session, row, host_of(row.url))
+        chrome.write_page_lines(session, row.id, row.site_id, pagelines.page_lines(a.text))
         self._refingerprint(session, row, a.text, text, fp)
         return IngestResult(IngestStatus.UPDATED, row.id, row.cluster_id, row.similarity)
 
@@ -238,13 +239,13 @@ class Archive(CrawlState, ReprocessMixin):
         row.text_hash, row.signature, row.shingle_count = fp.text_hash, fp.signature_bytes(), fp.shingle_count
         place(session, row, self._banding, self.config, reuse=detach(session, row))
 
-    def _learn(self, session, row: Article, lines: dict[int, str]) -> bool:  # noqa: ANN001
-        """Count the page's lines (``lines.page_lines`` of its raw text) for its site; clean again
-        the pages of lines that became chrome. True when some page was cleaned and placed again."""
+    def _learn(self, session, row: Article, lines: dict[int, str], *, fresh: bool = False) -> bool:  # noqa: ANN001
+        """Record and count the page's lines (``lines.page_lines`` of its raw text) for its site
+        (``fresh``: a new article, no lines recorded yet); clean again the pages of lines that
+        became chrome. True when some page was cleaned and placed again."""
+        chrome.write_page_lines(session, row.id, row.site_id, lines, replace=not fresh)
         crossed = chrome.count_page(session, row.site_id, lines, (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
-        targets: set[int] = set()
-        for line in crossed:
-            targets.update(chrome.pages_with_line(session, row.site_id, line))
+        targets = chrome.pages_with_lines(session, row.site_id, crossed)
         placed = False
         for article_id in sorted(targets):
             other = session.get(Article, article_id)
