@@ -73,11 +73,12 @@ def optimal_banding(threshold: float, num_perm: int, weights: tuple[float, float
 
 
 _BANDS = LshBand.__table__
+_WRITE_BANDS = _BANDS.insert()
 
 
 def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) -> None:
     """One multi-row insert (executemany) of the article's band rows, through Core: no ORM objects."""
-    session.connection().execute(_BANDS.insert(), [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
+    session.connection().execute(_WRITE_BANDS, [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
 
 
 def delete_bands(session: Session, article_id: int) -> None:
