@@ -76,5 +76,6 @@ def save(session: Session, art: Any) -> None:
 
 
 def placed(session: Session, article_id: int) -> tuple[int, float | None, int]:
-    """The article's cluster, similarity and its cluster's size, as committed rows hold them."""
+    """The article's cluster, similarity and its cluster's size, as the database holds them."""
+    session.flush()
     return tuple(session.connection().execute(_PLACED, {"b_id": article_id}).one())
