@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
+from archive.storage.bulk import insert_rows
 from archive.storage.models import ArticleLine, SiteLine
 from archive.neardup.lines import is_chrome, line_hash
 
@@ -27,12 +28,10 @@ _SITE = bindparam("b_site")
 _KNOWN = select(_LINES.c.line_hash, _LINES.c.pages, _LINES.c.line).where(
     _LINES.c.site_id == _SITE, _LINES.c.line_hash.in_(_HASHES), _LINES.c.pages >= bindparam("min_pages"))
 _COUNTED = select(_LINES.c.line_hash, _LINES.c.pages).where(_LINES.c.site_id == _SITE, _LINES.c.line_hash.in_(_HASHES))
-_ADD = insert(_LINES)
 _COUNT = update(_LINES).where(_LINES.c.site_id == _SITE, _LINES.c.line_hash.in_(_HASHES)).values(
     pages=_LINES.c.pages + 1)
 _HOLDING = select(_PAGE_LINES.c.article_id).where(
     _PAGE_LINES.c.site_id == _SITE, _PAGE_LINES.c.line_hash.in_(_HASHES)).distinct()
-_WRITE_PAGE_LINES = insert(_PAGE_LINES)
 _DELETE_PAGE_LINES = _PAGE_LINES.delete().where(_PAGE_LINES.c.article_id == bindparam("b_article"))
 
 
@@ -52,8 +51,7 @@ def count_page(session: Session, site_id: int, lines: dict[int, str], min_pages:
     existing = dict(connection.execute(_COUNTED, {"b_site": site_id, "hashes": list(lines)}).all())
     new_rows = [{"site_id": site_id, "line_hash": h, "pages": 1, "line": line[:2000]}
                 for h, line in lines.items() if h not in existing]
-    if new_rows:
-        connection.execute(_ADD, new_rows)
+    insert_rows(session, _LINES, new_rows)
     if existing:
         connection.execute(_COUNT, {"b_site": site_id, "hashes": list(existing)})
     return [h for h, pages in existing.items()
@@ -67,9 +65,7 @@ def write_page_lines(session: Session, article_id: int, site_id: int, hashes: It
     connection = session.connection()
     if replace:
         connection.execute(_DELETE_PAGE_LINES, {"b_article": article_id})
-    rows = [{"article_id": article_id, "line_hash": h, "site_id": site_id} for h in hashes]
-    if rows:
-        connection.execute(_WRITE_PAGE_LINES, rows)
+    insert_rows(session, _PAGE_LINES, [{"article_id": article_id, "line_hash": h, "site_id": site_id} for h in hashes])
 
 
 def pages_with_lines(session: Session, site_id: int, hashes: Iterable[int]) -> set[int]:

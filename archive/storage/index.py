@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import BigInteger, Integer, bindparam, delete, text
 
+from archive.storage.bulk import insert_rows
 from archive.storage.models import LshBand
 
 if TYPE_CHECKING:
@@ -73,12 +74,11 @@ def optimal_banding(threshold: float, num_perm: int, weights: tuple[float, float
 
 
 _BANDS = LshBand.__table__
-_WRITE_BANDS = _BANDS.insert()
 
 
 def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) -> None:
-    """One multi-row insert (executemany) of the article's band rows, through Core: no ORM objects."""
-    session.connection().execute(_WRITE_BANDS, [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
+    """One statement for the article's band rows (``bulk.insert_rows``): no ORM objects."""
+    insert_rows(session, _BANDS, [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
 
 
 def delete_bands(session: Session, article_id: int) -> None:

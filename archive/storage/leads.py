@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, select
 
 from archive.neardup.clusters import Match
+from archive.storage.bulk import insert_rows
 from archive.storage.models import Article, LeadKey
 from archive.neardup.normalize import shingles, word_count, words
 
@@ -53,11 +54,10 @@ def write_lead_keys(session: Session, article_id: int, keys: list[int], *, repla
     if replace:
         session.execute(_LEADS.delete().where(_LEADS.c.article_id == article_id))
     if keys:
-        session.connection().execute(_WRITE_LEADS, [{"article_id": article_id, "key": k} for k in keys])
+        insert_rows(session, _LEADS, [{"article_id": article_id, "key": k} for k in keys])
 
 
 _LEADS = LeadKey.__table__
-_WRITE_LEADS = _LEADS.insert()
 _HOLDERS = select(_LEADS.c.article_id).where(_LEADS.c.key.in_(bindparam("keys", expanding=True)))
 _ARTICLE = Article.__table__
 _TEXTS = select(_ARTICLE.c.id, _ARTICLE.c.text, _ARTICLE.c.shingle_count, _ARTICLE.c.is_excerpt).where(
