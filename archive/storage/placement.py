@@ -80,9 +80,12 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
     return list(matches.values())
 
 
-def place(session: Session, art: Article, banding: Banding, config: ArchiveConfig,
+def place(session: Session, art: Article | NewArticle, banding: Banding, config: ArchiveConfig,
           reuse: int | None = None, *, fresh: bool = False) -> tuple[int, bool]:
     """Index ``art`` and put it in its story's cluster (a new one when it has none).
+
+    ``art`` is an ORM row (flushed when placed) or a ``rows.NewArticle`` (its values written in
+    one UPDATE; a new cluster of its own inserted with its values at once).
 
     ``reuse`` is the empty cluster an article placed again came from: it keeps its id when the
     article is still alone, so cluster ids people have seen stay valid. ``fresh`` says the article
