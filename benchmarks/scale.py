@@ -6,8 +6,8 @@
 One archive per backend is filled in steps with synthetic articles written in bulk as
 ``Archive.ingest_article`` would leave them: a 2-4 KB text of 7-11 paragraphs (``text`` and
 ``raw_text``), a random signature with its 25 band rows, 3 lead keys, one cluster, one counted
-``site_line`` row per paragraph and one ``frontier`` row, over 200 sites. Every index of the schema
-is in place while the rows are written (SQLite: the driver's executemany; PostgreSQL: COPY, then
+``site_line`` row and one ``article_line`` row per paragraph and one ``frontier`` row, over 200
+sites. Every index of the schema is in place while the rows are written (SQLite: the driver's executemany; PostgreSQL: COPY, then
 VACUUM ANALYZE as autovacuum would do).
 
 At each size:
@@ -51,6 +51,7 @@ from sqlalchemy import func, select, text
 
 from archive import Archive
 from archive.extraction.article import Article as ArticleValue
+from archive.neardup.lines import line_hash
 from archive.storage.index import Banding, candidates
 from archive.storage.models import Article, Cluster, Site
 from benchmarks.procs import median, percentile, rss_kib, run_watched, summary_pages
@@ -78,6 +79,7 @@ COLUMNS = {
     "lsh_band": ("article_id", "band", "bucket"),
     "lead_key": ("article_id", "key"),
     "site_line": ("site_id", "line_hash", "pages", "line"),
+    "article_line": ("article_id", "line_hash", "site_id"),
     "frontier": ("url_key", "url", "host", "state", "found_via", "depth", "attempts", "discovered_at", "updated_at"),
 }
 
@@ -97,6 +99,7 @@ class Synth:
         rng = random.Random(11)
         self.paragraphs = [" ".join(_sentence(rng) for _ in range(rng.randint(2, 3))) for _ in range(5000)]
         self.paragraph_words = [len(p.split()) for p in self.paragraphs]
+        self.paragraph_hashes = [line_hash(p) for p in self.paragraphs]
         self.titles = [_sentence(rng)[:-1] for _ in range(2000)]
         self.banding = banding
         self.num_perm = num_perm
@@ -120,7 +123,7 @@ class Synth:
         credits, excerpt = ("[]", 0) if self.sqlite else ("[]", False)
         out: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
         clusters, articles, bands, leads = out["cluster"], out["article"], out["lsh_band"], out["lead_key"]
-        lines, frontier = out["site_line"], out["frontier"]
+        lines, frontier, page_lines = out["site_line"], out["frontier"], out["article_line"]
         blake, to_int = hashlib.blake2b, int.from_bytes
         for i, n in enumerate(range(start + 1, stop + 1)):
             site = n % SITES
@@ -138,6 +141,7 @@ class Synth:
                       for band, data, w in band_bytes]
             leads += [(n, k) for k in randoms[i][:LEADS]]
             lines += [(site + 1, h, 1, p) for h, p in zip(randoms[i][LEADS:], paras)]
+            page_lines += [(n, h, site + 1) for h in dict.fromkeys(self.paragraph_hashes[p] for p in chosen)]
             frontier.append((key, url, f"site{site}.test", "done", "sitemap", 1, 1, stamp, stamp))
         return out
 

@@ -129,6 +129,13 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             'pages': 'on how many pages of the site the line appeared',
             'line': 'the line as first seen',
         }),
+    'article_line': (
+        "The distinct lines of each article's extracted text (raw_text), by hash. When a line becomes chrome, the pages of the site that hold it are found here and cleaned again.",
+        {
+            'article_id': '→ article.id',
+            'line_hash': 'a 64-bit hash of the normalised line, as in site_line',
+            'site_id': "the article's site_id",
+        }),
     'frontier': (
         "The crawl frontier: every URL a crawl discovered, with its state. A page's row is marked in the same transaction as its article, so a killed crawl resumes from the pending rows.",
         {

@@ -47,12 +47,15 @@ class Fingerprint:
         return self.signature.astype(SIGNATURE_DTYPE).tobytes()
 
 
+@functools.cache
 def _datasketch_version() -> str:
+    """datasketch's installed version (read once: the metadata lookup costs milliseconds)."""
     from importlib.metadata import version
 
     return version("datasketch")
 
 
+@functools.lru_cache(maxsize=8)
 def params_version(params: FingerprintParams) -> str:
     """A short digest of ``params_record``: recorded with each article (article.fingerprint_version)."""
     record = params_record(params)

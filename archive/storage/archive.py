@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive.neardup import lines as pagelines
 from archive.storage import chrome, frontier, publishers, warcstore
@@ -28,11 +28,16 @@ from archive.storage.models import Article, ArticleVersion, Cluster, Site, utcno
 from archive.neardup.normalize import word_count, words
 from archive.storage.placement import detach, place, resolve_cluster
 from archive.storage.retry import retry_races
+from archive.storage.rows import insert_article, placed
 from archive.storage.store import check_meta, check_schema, make_engine, migrate, reader_factory, session_factory
 from archive.storage.reprocess import ReprocessMixin
 from archive.extraction.urls import host_of, url_key
 
 logger = logging.getLogger(__name__)
+
+_ARTICLE = Article.__table__
+_ID_BY_KEY = select(_ARTICLE.c.id).where(_ARTICLE.c.url_key == bindparam("b_key"))
+_TWINS = select(_ARTICLE.c.url, _ARTICLE.c.url_key, _ARTICLE.c.site_id).where(_ARTICLE.c.text_hash == bindparam("b_hash"))
 
 MIN_WORDS = 20          # an article body shorter than this, once chrome is gone, is not archived
 
@@ -128,40 +133,38 @@ class Archive(CrawlState, ReprocessMixin):
         return result
 
     def _ingest_page(self, session, page: _Page) -> IngestResult:  # noqa: ANN001
+        """The page's rows through Core statements built once (no ORM object on the path of a new
+        article); a URL archived already is a revisit of its ORM row."""
         article, prepared = page.article, page.prepared
-        fetched_at, found_via, etag, last_modified = page.fetched_at, page.found_via, page.etag, page.last_modified
-        warc = page.warc
         site_id = self._site(session, host_of(article.url), article.sitename)
-        existing = session.scalar(select(Article).where(Article.url_key == url_key(article.url)))
+        key = url_key(article.url)
+        connection = session.connection()
+        existing = connection.execute(_ID_BY_KEY, {"b_key": key}).scalar()
         lines, text, fp = self._cleaned(session, site_id, article.text, prepared)
         if fp is None:
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(
                 SkipReason.NO_TEXT, "too little text once chrome is removed", leaf=True))
+        twins = []
+        if existing is None:
+            twins = [(u, k) for u, k, s in connection.execute(_TWINS, {"b_hash": fp.text_hash}) if s == site_id]
+            if any(k == key for _, k in twins):     # a concurrent writer committed this very URL since it was looked up
+                existing = connection.execute(_ID_BY_KEY, {"b_key": key}).scalar()
         if existing is not None:
-            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified, warc)
-        key = url_key(article.url)
-        twins = [(u, k) for u, k, s in session.connection().execute(
-            select(Article.url, Article.url_key, Article.site_id).where(Article.text_hash == fp.text_hash)) if s == site_id]
-        same = next((k for _, k in twins if k == key), None)
-        if same is not None:      # a concurrent writer committed this very URL since it was looked up
-            existing = session.scalar(select(Article).where(Article.url_key == key))
-            return self._revisit(session, existing, article, text, fp, fetched_at, etag, last_modified, warc)
-        twin = twins[0][0] if twins else None      # (by the text_hash index)
-        if twin is not None:
+            return self._revisit(session, session.get(Article, existing), article, text, fp, page.fetched_at,
+                                 page.etag, page.last_modified, page.warc)
+        if twins:       # (by the text_hash index)
             # One site, one text, two URLs (share links, print views): one page, archived once.
-            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twin}", leaf=True))
-        row = self._new_row(article, text, fp, site_id, fetched_at, found_via, etag, last_modified, warc)
-        session.add(row)
-        session.flush()
+            return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(SkipReason.ALTERNATE, f"same text as {twins[0][0]}", leaf=True))
+        row = insert_article(session, self._new_values(page, text, fp, site_id))
         publishers.learn(session, row, host_of(row.url))
         cluster_id, exact = place(session, row, self._banding, self.config, fresh=True)
-        if self._learn(session, row, lines):        # other pages placed again: this one's cluster may have moved
-            session.refresh(row, ["cluster_id", "similarity"])
-            size = session.scalar(select(Cluster.size).where(Cluster.id == row.cluster_id)) or 1
-        else:       # placing gave the row and its cluster (held by the session) their values
-            size = session.get(Cluster, row.cluster_id).size or 1
-        status = IngestStatus.DUPLICATE if size > 1 else IngestStatus.NEW
-        return IngestResult(status, row.id, row.cluster_id, row.similarity, exact=exact)
+        placed_again = self._learn(session, row, lines, fresh=True)
+        if placed_again or row.similarity is None:      # joined a story, or placed again: as written
+            cluster_id, similarity, size = placed(session, row.id)
+        else:       # alone in a new cluster: its values are known
+            similarity, size = row.similarity, 1
+        status = IngestStatus.DUPLICATE if (size or 1) > 1 else IngestStatus.NEW
+        return IngestResult(status, row.id, cluster_id, similarity, exact=exact)
 
     def _cleaned(self, session, site_id: int, raw: str,  # noqa: ANN001
                  prepared: Prepared | None) -> tuple[dict[int, str], str, Fingerprint | None]:
@@ -199,17 +202,18 @@ class Archive(CrawlState, ReprocessMixin):
         known = chrome.known_chrome(session, site_id, list(lines), (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
         return pagelines.strip_chrome(raw, known)
 
-    def _new_row(self, a: ArticleValue, text: str, fp: Fingerprint, site_id: int, fetched_at: datetime,
-                 found_via: str | None, etag: str | None, last_modified: str | None, warc: WarcRef | None) -> Article:
-        return Article(
+    def _new_values(self, page: _Page, text: str, fp: Fingerprint, site_id: int) -> dict[str, Any]:
+        """The columns of a new article's row."""
+        a, fetched_at = page.article, page.fetched_at
+        return dict(
             url_key=url_key(a.url), url=a.url, canonical_url=a.canonical_url, site_id=site_id, title=a.title,
             author=a.author, sitename=a.sitename, published=a.published, language=a.language, text=text, raw_text=a.text,
             text_hash=fp.text_hash, signature=fp.signature_bytes(), shingle_count=fp.shingle_count,
             credits=list(a.credits), date_source=a.date_source, evidence=evidence_of(a), is_excerpt=a.is_excerpt,
-            found_via=found_via, etag=etag,
-            last_modified=last_modified, first_seen=fetched_at, fetched_at=fetched_at,
+            found_via=page.found_via, etag=page.etag,
+            last_modified=page.last_modified, first_seen=fetched_at, fetched_at=fetched_at,
             extractor_version=extractor_version(), fingerprint_version=params_version(self.config.fingerprint),
-            **warcstore.columns(warc))
+            **warcstore.columns(page.warc))
 
     def _revisit(self, session, row: Article, a: ArticleValue, text: str, fp: Fingerprint,  # noqa: ANN001
                  fetched_at: datetime, etag: str | None, last_modified: str | None,
@@ -229,6 +233,7 @@ class Archive(CrawlState, ReprocessMixin):
         row.canonical_url, row.credits, row.is_excerpt = a.canonical_url, list(a.credits), a.is_excerpt
         row.date_source, row.evidence = a.date_source if a.published else row.date_source, evidence_of(a)
         publishers.learn(session, row, host_of(row.url))
+        chrome.write_page_lines(session, row.id, row.site_id, pagelines.page_lines(a.text))
         self._refingerprint(session, row, a.text, text, fp)
         return IngestResult(IngestStatus.UPDATED, row.id, row.cluster_id, row.similarity)
 
@@ -238,13 +243,13 @@ class Archive(CrawlState, ReprocessMixin):
         row.text_hash, row.signature, row.shingle_count = fp.text_hash, fp.signature_bytes(), fp.shingle_count
         place(session, row, self._banding, self.config, reuse=detach(session, row))
 
-    def _learn(self, session, row: Article, lines: dict[int, str]) -> bool:  # noqa: ANN001
-        """Count the page's lines (``lines.page_lines`` of its raw text) for its site; clean again
-        the pages of lines that became chrome. True when some page was cleaned and placed again."""
+    def _learn(self, session, row: Article, lines: dict[int, str], *, fresh: bool = False) -> bool:  # noqa: ANN001
+        """Record and count the page's lines (``lines.page_lines`` of its raw text) for its site
+        (``fresh``: a new article, no lines recorded yet); clean again the pages of lines that
+        became chrome. True when some page was cleaned and placed again."""
+        chrome.write_page_lines(session, row.id, row.site_id, lines, replace=not fresh)
         crossed = chrome.count_page(session, row.site_id, lines, (self.config.chrome_min_pages, self.config.chrome_min_pages_short))
-        targets: set[int] = set()
-        for line in crossed:
-            targets.update(chrome.pages_with_line(session, row.site_id, line))
+        targets = chrome.pages_with_lines(session, row.site_id, crossed)
         placed = False
         for article_id in sorted(targets):
             other = session.get(Article, article_id)

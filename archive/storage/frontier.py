@@ -19,6 +19,7 @@ States: ``pending`` (to fetch, from ``next_attempt_at`` on), ``done`` (fetched, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +38,9 @@ RETRY_AFTER = timedelta(minutes=30)   # first wait before a failed URL is tried 
 DUE_BATCH = 1000              # pending rows read at once, as a crawl needs them
 KNOWN_LIMIT = 200_000         # url_keys a writer remembers as committed before it starts afresh
 
+# A site's menus, footers and related-story links repeat on each of its pages: their keys are
+# remembered rather than worked out again for every page.
+_link_key = functools.lru_cache(maxsize=16384)(url_key)
 
 
 def _insert(session: Session) -> Any:
@@ -79,7 +83,7 @@ def add_links(session: Session, links: Iterable[Link], depth: int, run_id: int |
     now = now or utcnow()
     rows: dict[str, dict[str, Any]] = {}
     for link in links:
-        key = url_key(link.url)
+        key = _link_key(link.url)
         if key not in rows and (known is None or key not in known):
             rows[key] = {"url_key": key, "url": link.url, "host": host_of(link.url), "state": PENDING,
                          "found_via": link.found_via, "depth": depth, "attempts": 0, "next_attempt_at": None,
@@ -87,8 +91,7 @@ def add_links(session: Session, links: Iterable[Link], depth: int, run_id: int |
     keys = sorted(rows)          # sorted: concurrent writers lock in one order
     if keys:   # one statement, compiled once and cached, run for every row (executemany): a
         # multi-row VALUES statement is compiled again for each page, which cost more than the crawl
-        session.connection().execute(_insert(session)(Frontier.__table__).on_conflict_do_nothing(),
-                                     [rows[key] for key in keys])
+        session.connection().execute(_add_links(session), [rows[key] for key in keys])
     return keys
 
 
@@ -103,6 +106,16 @@ def record(session: Session, mark: PageMark, now: datetime | None = None, known:
 
 
 _UPSERTS: dict[tuple[str, bool], Any] = {}
+_ADD_LINKS: dict[str, Any] = {}
+
+
+def _add_links(session: Session) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING of link rows, built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    statement = _ADD_LINKS.get(dialect)
+    if statement is None:
+        statement = _ADD_LINKS[dialect] = _insert(session)(Frontier.__table__).on_conflict_do_nothing()
+    return statement
 
 
 def _upsert(session: Session, done: bool) -> Any:

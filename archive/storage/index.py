@@ -7,8 +7,9 @@ import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import BigInteger, bindparam, delete, text
+from sqlalchemy import BigInteger, Integer, bindparam, delete, text
 
+from archive.storage.bulk import insert_rows
 from archive.storage.models import LshBand
 
 if TYPE_CHECKING:
@@ -76,8 +77,8 @@ _BANDS = LshBand.__table__
 
 
 def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) -> None:
-    """One multi-row insert (executemany) of the article's band rows, through Core: no ORM objects."""
-    session.connection().execute(_BANDS.insert(), [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
+    """One statement for the article's band rows (``bulk.insert_rows``): no ORM objects."""
+    insert_rows(session, _BANDS, [{"article_id": article_id, "band": b, "bucket": k} for b, k in keys])
 
 
 def delete_bands(session: Session, article_id: int) -> None:
@@ -88,11 +89,12 @@ def delete_bands(session: Session, article_id: int) -> None:
 def _candidate_query(bands: int):  # noqa: ANN202 - a TextClause
     """``(band = :b0 AND bucket = :k0) OR ...``: one index probe of ``(band, bucket)`` per band
     (SQLite's OR optimisation, PostgreSQL's BitmapOr), counted and ranked in the database.
-    Built once per band count, so nothing is compiled per lookup."""
+    Built once per band count with its result columns declared, so nothing is compiled or
+    described again per lookup."""
     terms = " OR ".join(f"(band = :b{i} AND bucket = :k{i})" for i in range(bands))
     return text(f"SELECT article_id, count(*) AS shared FROM lsh_band WHERE ({terms}) AND article_id != :exclude "
                 f"GROUP BY article_id ORDER BY shared DESC, article_id LIMIT :limit").bindparams(
-        *(bindparam(f"k{i}", type_=BigInteger) for i in range(bands)))
+        *(bindparam(f"k{i}", type_=BigInteger) for i in range(bands))).columns(article_id=Integer, shared=Integer)
 
 
 def candidates(session: Session, keys: list[tuple[int, int]], *, exclude: int | None = None,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive.neardup.clusters import Match
+from archive.storage.bulk import insert_rows
 from archive.storage.models import Article, LeadKey
 from archive.neardup.normalize import shingles, word_count, words
 
@@ -53,10 +54,15 @@ def write_lead_keys(session: Session, article_id: int, keys: list[int], *, repla
     if replace:
         session.execute(_LEADS.delete().where(_LEADS.c.article_id == article_id))
     if keys:
-        session.connection().execute(_LEADS.insert(), [{"article_id": article_id, "key": k} for k in keys])
+        insert_rows(session, _LEADS, [{"article_id": article_id, "key": k} for k in keys])
 
 
 _LEADS = LeadKey.__table__
+_HOLDERS = select(_LEADS.c.article_id).where(_LEADS.c.key.in_(bindparam("keys", expanding=True)))
+_ARTICLE = Article.__table__
+_TEXTS = select(_ARTICLE.c.id, _ARTICLE.c.text, _ARTICLE.c.shingle_count, _ARTICLE.c.is_excerpt).where(
+    _ARTICLE.c.id.in_(bindparam("ids", expanding=True)), _ARTICLE.c.site_id != bindparam("b_site"),
+    _ARTICLE.c.cluster_id.is_not(None))
 
 
 def shingle_containment(short: str, long: str, size: int, min_words: int = 0) -> float:
@@ -77,13 +83,11 @@ def lead_matches(session: Session, art: Article, keys: list[int], config: Archiv
     if not keys:
         return []
     connection = session.connection()       # Core reads: ``art`` is flushed, no ORM objects needed
-    ids = list(dict.fromkeys(connection.execute(select(LeadKey.article_id).where(LeadKey.key.in_(keys))).scalars()))
+    ids = list(dict.fromkeys(connection.execute(_HOLDERS, {"keys": keys}).scalars()))
     ids = [i for i in ids if i != art.id and i not in exclude][:limit]
     if not ids:
         return []
-    rows = connection.execute(select(Article.id, Article.text, Article.shingle_count, Article.is_excerpt)
-                           .where(Article.id.in_(ids), Article.site_id != art.site_id,
-                                  Article.cluster_id.is_not(None)))
+    rows = connection.execute(_TEXTS, {"ids": ids, "b_site": art.site_id})
     size = config.fingerprint.shingle_size
     out = []
     for article_id, text, count, is_excerpt in rows:

@@ -199,6 +199,17 @@ class SiteLine(Base):
     line: Mapped[str] = mapped_column(Text)
 
 
+class ArticleLine(Base):
+    """One distinct line of an article's extracted text (``raw_text``), by hash: finds the pages of
+    a site that hold a line once it becomes chrome (an index probe, not a scan of the site's texts)."""
+
+    __tablename__ = "article_line"
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    line_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    site_id: Mapped[int]
+    __table_args__ = (Index("ix_article_line_site_id_line_hash", "site_id", "line_hash"),)
+
+
 class CrawlRun(Base):
     """One ``newsarchive crawl``: when, what it was asked to do and what it did."""
 

@@ -6,7 +6,7 @@ from collections import namedtuple
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -16,8 +16,9 @@ from archive.neardup.fingerprint import jaccard, signature_from_bytes
 from archive.storage.index import Banding, candidates, delete_bands, write_bands
 from archive.storage.leads import lead_keys, lead_matches, write_lead_keys
 from archive.storage.models import Article, Cluster, Site, utcnow
+from archive.storage.rows import NewArticle, save
 from archive.storage.store import lock_keys
-from archive.extraction.urls import url_key
+from archive.extraction.urls import host_of, url_key
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
@@ -26,12 +27,29 @@ if TYPE_CHECKING:
     from archive.config import ArchiveConfig
 
 
+_ARTICLE, _CLUSTER = Article.__table__, Cluster.__table__
+# Statements built once: SQLAlchemy's compiled cache serves each page (a statement built per call
+# is looked up again by its structure, which costs as much as running it).
+_IDS = bindparam("ids", expanding=True)
+_MERGED_INTO = select(_CLUSTER.c.merged_into).where(_CLUSTER.c.id == bindparam("b_id"))
+_EXACT = select(_ARTICLE.c.id).where(_ARTICLE.c.text_hash == bindparam("text_hash"), _ARTICLE.c.id != bindparam("b_id"),
+                                     _ARTICLE.c.cluster_id.is_not(None))
+_SIGNATURES = select(_ARTICLE.c.id, _ARTICLE.c.signature, _ARTICLE.c.shingle_count).where(
+    _ARTICLE.c.id.in_(_IDS), _ARTICLE.c.cluster_id.is_not(None))
+_CLUSTERS_OF = select(_ARTICLE.c.cluster_id).where(_ARTICLE.c.id.in_(_IDS))
+_NEW_CLUSTER = insert(_CLUSTER)
+_DESCRIBE = update(_CLUSTER).where(_CLUSTER.c.id == bindparam("b_id"))        # SET: the values given
+_ROLES = update(_ARTICLE).where(_ARTICLE.c.id == bindparam("b_id")).values(similarity=bindparam("similarity"),
+                                                                           role=bindparam("role"))
+_SITE = select(Site.__table__.c.name).where(Site.__table__.c.id == bindparam("b_id"))
+
+
 def resolve_cluster(session: Session, cluster_id: int) -> int:
     """Follow ``merged_into`` to the cluster an old id now lives in."""
     seen = set()
     while cluster_id not in seen:
         seen.add(cluster_id)
-        target = session.scalar(select(Cluster.merged_into).where(Cluster.id == cluster_id))
+        target = session.connection().execute(_MERGED_INTO, {"b_id": cluster_id}).scalar()
         if target is None:
             return cluster_id
         cluster_id = target
@@ -46,15 +64,12 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
     matches: dict[int, Match] = {}
     # Core statements on the session's connection (no ORM objects are read here; ``art`` is flushed)
     connection = session.connection()
-    exact = connection.execute(select(Article.id).where(Article.text_hash == art.text_hash, Article.id != art.id,
-                                                        Article.cluster_id.is_not(None))).scalars()
+    exact = connection.execute(_EXACT, {"text_hash": art.text_hash, "b_id": art.id}).scalars()
     for article_id in exact:
         matches[article_id] = Match(article_id, 1.0, 1.0, excerpt=False)
     ids = [i for i in candidates(session, keys, exclude=art.id) if i not in matches]
     if ids:
-        rows = connection.execute(select(Article.id, Article.signature, Article.shingle_count)
-                               .where(Article.id.in_(ids), Article.cluster_id.is_not(None)))
-        for article_id, sig, size in rows:
+        for article_id, sig, size in connection.execute(_SIGNATURES, {"ids": ids}):
             match = verify(signature, art.shingle_count, signature_from_bytes(sig), size, article_id,
                            join_jaccard=config.join_jaccard, join_containment=config.join_containment,
                            excerpt_ratio=config.excerpt_ratio, min_shingles=config.min_shingles)
@@ -65,9 +80,12 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
     return list(matches.values())
 
 
-def place(session: Session, art: Article, banding: Banding, config: ArchiveConfig,
+def place(session: Session, art: Article | NewArticle, banding: Banding, config: ArchiveConfig,
           reuse: int | None = None, *, fresh: bool = False) -> tuple[int, bool]:
     """Index ``art`` and put it in its story's cluster (a new one when it has none).
+
+    ``art`` is an ORM row (flushed when placed) or a ``rows.NewArticle`` (its values written in
+    one UPDATE; a new cluster of its own inserted with its values at once).
 
     ``reuse`` is the empty cluster an article placed again came from: it keeps its id when the
     article is still alone, so cluster ids people have seen stay valid. ``fresh`` says the article
@@ -82,41 +100,43 @@ def place(session: Session, art: Article, banding: Banding, config: ArchiveConfi
     matches = find_matches(session, art, keys, config, leads)
     exact = any(m.jaccard == 1.0 and m.containment == 1.0 for m in matches)
     mark_excerpts(session, art, matches)
-    cluster_ids = sorted({resolve_cluster(session, cid) for cid in session.scalars(
-        select(Article.cluster_id).where(Article.id.in_([m.article_id for m in matches])))} if matches else set())
-    alone = None
+    cluster_ids = sorted({resolve_cluster(session, cid) for cid in session.connection().execute(
+        _CLUSTERS_OF, {"ids": [m.article_id for m in matches]}).scalars()} if matches else set())
+    alone = False
     if not cluster_ids and reuse is not None and session.get(Cluster, reuse) is not None:
         target = reuse
+    elif not cluster_ids and isinstance(art, NewArticle):   # its cluster's values are known here
+        target, alone = _insert_alone(session, art), True
     elif not cluster_ids:
         cluster = Cluster(size=0)
         session.add(cluster)
         session.flush()
         target = cluster.id
-        alone = cluster if fresh else None
     else:
         target = merge(session, cluster_ids)
     art.cluster_id = target
-    if alone is not None:       # a new article with no match: its cluster's values are known here
-        _refresh_alone(session, alone, art)
-    session.flush()
+    save(session, art)
     write_bands(session, art.id, keys)
     write_lead_keys(session, art.id, leads, replace=not fresh)
-    if alone is None:
+    if not alone:
         refresh_cluster(session, target)
     if reuse is not None and reuse != target:
         refresh_cluster(session, reuse)
     return target, exact
 
 
-def _refresh_alone(session: Session, cluster: Cluster, art: Article) -> None:
-    """What ``refresh_cluster`` would write for a new cluster whose only member is ``art`` (just
-    inserted, never read back), set on the objects so one flush writes it with the placement."""
-    site = session.get(Site, art.site_id)
+def _insert_alone(session: Session, art: NewArticle) -> int:
+    """INSERT the cluster of a new article that matched nothing, with what ``refresh_cluster``
+    would write for it, and give the article its role and similarity (written with its save)."""
+    site_name = None if art.sitename else session.connection().execute(_SITE, {"b_id": art.site_id}).scalar()
     row = _Alone(art.id, art.url_key, art.canonical_url, art.credits, art.published, art.first_seen, art.is_excerpt,
-                 art.sitename, art.signature, None, None, site.host, site.name, art.shingle_count, art.date_source,
-                 art.evidence, art.publisher_id)
+                 art.sitename, art.signature, None, None, host_of(art.url), site_name, art.shingle_count,
+                 art.date_source, art.evidence, art.publisher_id)
+    values = _description([row], [_member(row, {})], art.id)
+    target = session.connection().execute(_NEW_CLUSTER, {**values, "merged_into": None,
+                                                         "created_at": values["updated_at"]}).inserted_primary_key[0]
     art.similarity, art.role = 1.0, "canonical"
-    _describe(cluster, [row], [_member(row, {})], art.id)
+    return target
 
 
 def mark_excerpts(session: Session, art: Article, matches: list[Match]) -> None:
@@ -171,18 +191,12 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
     """Recompute a cluster's size, canonical, credited origin, roles and similarities.
 
     Reads only the columns it needs (never the texts) and writes only the members whose role or
-    similarity changed; article objects the session holds are given the new values as loaded."""
+    similarity changed, through Core; article and cluster objects the session holds are given the
+    new values as loaded."""
+    session.flush()
     rows = member_rows(session, cluster_id)
-    cluster = session.get(Cluster, cluster_id)
-    if cluster is None:
-        return
     if not rows:
-        referenced = session.scalar(select(func.count()).select_from(Cluster).where(Cluster.merged_into == cluster_id))
-        if referenced:
-            cluster.size, cluster.canonical_id = 0, None
-        else:
-            session.delete(cluster)
-        session.flush()
+        _empty(session, cluster_id)
         return
     members = cluster_members(session, rows)
     canonical = choose_canonical(members)
@@ -194,21 +208,36 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
         role = "canonical" if r.id == canonical.id else ("excerpt" if r.is_excerpt else "mirror")
         if similarity != r.similarity or role != r.role:
             changed.append({"b_id": r.id, "similarity": similarity, "role": role})
+    connection = session.connection()
     if changed:
-        session.connection().execute(update(Article.__table__).where(Article.__table__.c.id == bindparam("b_id"))
-                                     .values(similarity=bindparam("similarity"), role=bindparam("role")), changed)
+        connection.execute(_ROLES, changed)
         _sync_loaded(session, changed)
-    _describe(cluster, rows, members, canonical.id)
+    values = _description(rows, members, canonical.id)
+    connection.execute(_DESCRIBE, {"b_id": cluster_id, **values})
+    cluster = session.identity_map.get(identity_key(Cluster, cluster_id))
+    if cluster is not None:
+        for name, value in values.items():
+            set_committed_value(cluster, name, value)
+
+
+def _empty(session: Session, cluster_id: int) -> None:
+    """A cluster left without members: deleted, or kept empty while merged clusters point to it."""
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        return
+    referenced = session.scalar(select(func.count()).select_from(Cluster).where(Cluster.merged_into == cluster_id))
+    if referenced:
+        cluster.size, cluster.canonical_id = 0, None
+    else:
+        session.delete(cluster)
     session.flush()
 
 
-def _describe(cluster: Cluster, rows: list, members: list[Member], canonical_id: int) -> None:
-    """Set the cluster's canonical, size, credited origin and declared original from its members."""
-    cluster.canonical_id = canonical_id
-    cluster.size = len(rows)
-    cluster.origin = credited_origin(members) or _site_name(rows, canonical_id)
-    cluster.origin_url = _declared_original(rows, canonical_id)
-    cluster.updated_at = utcnow()
+def _description(rows: list, members: list[Member], canonical_id: int) -> dict:
+    """The cluster's canonical, size, credited origin and declared original from its members."""
+    return {"canonical_id": canonical_id, "size": len(rows),
+            "origin": credited_origin(members) or _site_name(rows, canonical_id),
+            "origin_url": _declared_original(rows, canonical_id), "updated_at": utcnow()}
 
 
 _MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.credits, Article.published,
@@ -218,12 +247,12 @@ _MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.c
 _Alone = namedtuple("_Alone", "id url_key canonical_url credits published first_seen is_excerpt sitename signature "
                              "similarity role host site_name shingle_count date_source evidence publisher_id")
 # (a row of _MEMBER_COLUMNS, from objects)
+_MEMBERS = select(*_MEMBER_COLUMNS).join(Site, Site.id == Article.site_id).where(Article.cluster_id == bindparam("b_id"))
 
 
 def member_rows(session: Session, cluster_id: int) -> list:
     """The rows of a cluster's members with the columns the canonical choice reads."""
-    return session.execute(select(*_MEMBER_COLUMNS).join(Site, Site.id == Article.site_id)
-                           .where(Article.cluster_id == cluster_id)).all()
+    return session.connection().execute(_MEMBERS, {"b_id": cluster_id}).all()
 
 
 def cluster_members(session: Session, rows: list) -> list[Member]:

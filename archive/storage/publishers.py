@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from archive.extraction.urls import url_key
 from archive.neardup.canonical import Member, own_canonical
 from archive.neardup.publishers import Identity, name_fits_domain, name_words, registrable_domain
-from archive.storage.models import Article, Publisher, PublisherAlias
+from archive.storage.models import Article, Publisher, PublisherAlias, utcnow
 from archive.storage.store import lock_keys
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ MAX_KEY = 255
 def evidence_of(a: ArticleValue) -> dict[str, Any]:
     """What a page declares about its date and publisher, kept with the article for ``--why``."""
     return {"dates": [list(d) for d in a.dates], "publisher": list(a.publisher), "rights": list(a.rights),
-            "credit_links": [list(link) for link in a.credit_links], "edge_lines": list(a.edge_lines)}
+            "credit_links": [list(link) for link in a.credit_links],
+            **({"edge_lines": list(a.edge_lines)} if a.edge_lines else {})}
 
 
 def page_aliases(row: Article, host: str) -> list[tuple[str, str, str, str]]:
@@ -76,44 +77,53 @@ WEAK_SOURCES = frozenset({"json-ld publisher", "credit line"})
 
 def learn(session: Session, row: Article, host: str) -> int | None:
     """Record the publisher aliases ``row`` declares and set its publisher id (``None`` when the
-    page declares nothing); record too each credit line's tie of a name to the domain it links to."""
+    page declares nothing); record too each credit line's tie of a name to the domain it links to.
+    (An ``Article`` is flushed; on a ``rows.NewArticle`` the id is written with its next save.)"""
     for name, url in (row.evidence or {}).get("credit_links", []):
         pair = [_alias(name, "credit line"), _alias(url, "credit link", domain=True)]
         if None not in pair:
             _learn_group(session, pair)
     aliases = page_aliases(row, host)
-    row.publisher_id = _learn_group(session, aliases) if aliases else None
-    session.flush()
-    return row.publisher_id
+    publisher_id = _learn_group(session, aliases) if aliases else None
+    row.publisher_id = publisher_id
+    if isinstance(row, Article):
+        session.flush()
+    return publisher_id
+
+
+_ALIAS = PublisherAlias.__table__
+_KNOWN = select(_ALIAS.c.kind, _ALIAS.c.key, _ALIAS.c.publisher_id).where(_ALIAS.c.key.in_(bindparam("keys", expanding=True)))
+_NEW_PUBLISHER = insert(Publisher.__table__)
+_NEW_ALIAS = insert(_ALIAS)
+_SEEN_AGAIN = update(_ALIAS).where(_ALIAS.c.kind == bindparam("b_kind"), _ALIAS.c.key == bindparam("b_key")).values(
+    pages=_ALIAS.c.pages + 1)
 
 
 def _learn_group(session: Session, aliases: list[tuple[str, str, str, str]]) -> int:
     """Make the aliases one publisher's: new ones join the publisher that knows any of the others;
     publishers sharing a strong alias (a site name, a domain) merge, a weak one only attaches
-    (see ``WEAK_SOURCES``). Returns the publisher's id."""
+    (see ``WEAK_SOURCES``). Returns the publisher's id. (Core statements built once.)"""
     lock_keys(session, [f"publisher:{kind}:{key}" for kind, key, _, _ in aliases])
+    connection = session.connection()
     wanted = {(kind, key) for kind, key, _, _ in aliases}
-    known = {(a.kind, a.key): a for a in session.scalars(select(PublisherAlias).where(
-        PublisherAlias.key.in_([key for _, key, _, _ in aliases])))}
-    known = {k: a for k, a in known.items() if k in wanted}
-    strong = {a.publisher_id for (kind, key), a in known.items() if (kind, key) in _strong(aliases)}
-    ids = sorted(strong or {a.publisher_id for a in known.values()})[: None if strong else 1]
+    known = {(kind, key): publisher for kind, key, publisher in connection.execute(
+        _KNOWN, {"keys": [key for _, key, _, _ in aliases]}) if (kind, key) in wanted}
+    strong = {publisher for alias, publisher in known.items() if alias in _strong(aliases)}
+    ids = sorted(strong or set(known.values()))[: None if strong else 1]
     if ids:
         target = ids[0]
         if ids[1:]:
             _merge(session, target, ids[1:])
     else:
-        publisher = Publisher(name=next((v for kind, _, v, _ in aliases if kind == "name"), aliases[0][2]))
-        session.add(publisher)
-        session.flush()
-        target = publisher.id
-    for kind, key, value, source in aliases:
-        alias = known.get((kind, key))
-        if alias is None:
-            session.add(PublisherAlias(kind=kind, key=key, publisher_id=target, value=value, source=source))
-        elif alias.publisher_id == target:
-            alias.pages += 1
-    session.flush()
+        name = next((v for kind, _, v, _ in aliases if kind == "name"), aliases[0][2])
+        target = connection.execute(_NEW_PUBLISHER, {"name": name, "first_seen": utcnow()}).inserted_primary_key[0]
+    new = [{"kind": kind, "key": key, "publisher_id": target, "value": value, "source": source, "pages": 1,
+            "first_seen": utcnow()} for kind, key, value, source in aliases if (kind, key) not in known]
+    again = [{"b_kind": kind, "b_key": key} for kind, key, _, _ in aliases if known.get((kind, key)) == target]
+    if new:
+        connection.execute(_NEW_ALIAS, new)
+    if again:
+        connection.execute(_SEEN_AGAIN, again)
     return target
 
 
@@ -127,14 +137,16 @@ def _merge(session: Session, target: int, others: list[int]) -> None:
     session.execute(delete(Publisher).where(Publisher.id.in_(others)))
 
 
+_ALIASES_OF = select(_ALIAS.c.publisher_id, _ALIAS.c.kind, _ALIAS.c.key, _ALIAS.c.value).where(
+    _ALIAS.c.publisher_id.in_(bindparam("ids", expanding=True)))
+
+
 def aliases_of(session: Session, publisher_ids: set[int]) -> dict[int, tuple[str, ...]]:
     """Every name and domain (as first seen) of each publisher in ``publisher_ids``."""
     if not publisher_ids:
         return {}
     found: dict[int, list[str]] = {}
-    rows = session.execute(select(PublisherAlias.publisher_id, PublisherAlias.kind, PublisherAlias.key,
-                                  PublisherAlias.value).where(PublisherAlias.publisher_id.in_(publisher_ids)))
+    rows = session.connection().execute(_ALIASES_OF, {"ids": list(publisher_ids)})
     for publisher_id, kind, key, value in rows:
         found.setdefault(publisher_id, []).append(key if kind == "domain" else value)
     return {k: tuple(v) for k, v in found.items()}
-

@@ -1,7 +1,8 @@
 """What the archive knows about a URL it may fetch again: when it was fetched and its validators.
 
 The crawler's incremental middleware asks this module, once per request, whether a URL is
-archived and how fresh it is (one indexed query on ``article.url_key``), then records the two
+archived and how fresh it is (one statement: two indexed probes, ``article.url_key`` and
+``frontier.url_key``, on a connection kept for lookups), then records the two
 outcomes that bring no new text: a ``304 Not Modified`` (the copy is verified fresh again) and a
 ``404``/``410`` (the page is gone; the article is kept).
 
@@ -19,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal, null, select, union_all, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -29,7 +30,7 @@ from archive.storage.retry import transient
 from archive.storage.store import READONLY, make_engine, migrate, session_factory
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,12 @@ logger = logging.getLogger(__name__)
 GONE_COLUMN = "gone_at"
 
 
-_VISIT = select(Article.fetched_at, Article.etag, Article.last_modified).where(Article.url_key == bindparam("key"))
-_FRONTIER = select(Frontier.state, Frontier.last_status, Frontier.updated_at).where(Frontier.url_key == bindparam("key"))
+# Both rows a lookup may need in one statement (built once): the article's (kind 0), the frontier's (1).
+_LOOKUP = union_all(
+    select(literal(0).label("kind"), Article.fetched_at.label("at"), Article.etag, Article.last_modified,
+           null().label("state"), null().label("last_status")).where(Article.url_key == bindparam("key")),
+    select(literal(1), Frontier.updated_at, null(), null(), Frontier.state, Frontier.last_status)
+    .where(Frontier.url_key == bindparam("key")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,7 @@ class Revisits:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._reader = engine.execution_options(**{READONLY: True})     # plain connections: no ORM session per lookup
+        self._conn: Connection | None = None          # kept between lookups (no pool checkout, no ping each)
         self._writers = session_factory(engine)
         self.can_mark_gone = GONE_COLUMN in Article.__table__.c
 
@@ -79,42 +85,56 @@ class Revisits:
         return cls(engine)
 
     def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
         self._engine.dispose()
 
     def lookup(self, key: str) -> tuple[Visit | None, datetime | None]:
         """The archived copy of the page whose ``url_key`` is ``key`` (or None), and for a URL not
         archived when it last answered 404/410 or was given up after repeated failures (its
-        frontier row is ``gone`` or ``failed``), or None: read on one connection.
+        frontier row is ``gone`` or ``failed``), or None: one statement on the lookups' connection.
 
         A leaf page fetched without giving an article (its frontier status starts with
         ``LEAF_PREFIX``: too short, an alternate, an about page) is a visit without validators."""
-        def both(conn):  # noqa: ANN001, ANN202
-            visit = self._visit(conn, key)
-            if visit is not None:
-                return visit, None
-            row = conn.execute(_FRONTIER, {"key": key}).first()
-            if row is None:
-                return None, None
-            if row.state == DONE and (row.last_status or "").startswith(LEAF_PREFIX):
-                return Visit(row.updated_at, None, None, leaf=True), None
-            return None, (row.updated_at if row.state in (GONE, FAILED) else None)
-        return self._read(both) or (None, None)
-
-    @staticmethod
-    def _visit(conn, key: str) -> Visit | None:  # noqa: ANN001
-        row = conn.execute(_VISIT, {"key": key}).first()
-        return None if row is None else Visit(*row)
+        rows = self._read(lambda conn: conn.execute(_LOOKUP, {"key": key}).all()) or []
+        by_kind = {row.kind: row for row in rows}
+        if 0 in by_kind:
+            row = by_kind[0]
+            return Visit(row.at, row.etag, row.last_modified), None
+        row = by_kind.get(1)
+        if row is None:
+            return None, None
+        if row.state == DONE and (row.last_status or "").startswith(LEAF_PREFIX):
+            return Visit(row.at, None, None, leaf=True), None
+        return None, (row.at if row.state in (GONE, FAILED) else None)
 
     def _read(self, query):  # noqa: ANN001, ANN202
-        """Run a lookup; while the archive is unreachable, know nothing (the page is fetched)."""
+        """Run a lookup on the connection kept for lookups (a read transaction each: a SQLite
+        reader never holds a snapshot between requests); while the archive is unreachable, know
+        nothing (the page is fetched) and connect afresh next time."""
         try:
-            with self._reader.connect() as conn:
-                return query(conn)
+            if self._conn is None:
+                self._conn = self._reader.connect()
+            try:
+                return query(self._conn)
+            finally:
+                self._conn.rollback()
         except DBAPIError as exc:
+            self._drop()
             if not transient(exc):
                 raise
             logger.warning("archive unreachable for a lookup, fetching anyway: %s", str(exc.orig or exc).splitlines()[0])
             return None
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except DBAPIError:
+                pass
 
     def verified(self, key: str, etag: str | None = None, last_modified: str | None = None,
                  when: datetime | None = None) -> bool:

@@ -202,3 +202,15 @@ def test_quality_webs_usage_errors():
         done = subprocess.run([sys.executable, "-m", "benchmarks.quality", *args], capture_output=True, text=True,
                               timeout=60)
         assert done.returncode == 2 and "error:" in done.stderr, (args, done.stderr)
+
+
+def test_writer_benchmark_ingests_prepared_pages_with_their_links(capsys):
+    from archive.extraction.urls import host_of
+    from benchmarks.writer import main, prepared_pages
+
+    pages = prepared_pages(20)
+    assert len(pages) >= 15
+    assert all(mark.links and {host_of(link.url) for link in mark.links} == {host_of(mark.url)} for _, mark in pages)
+    result = main(["--pages", "20", "--repeat", "1", "--top", "3"])
+    assert result["backend"] == "sqlite" and result["pages"] == len(pages)
+    assert "cumulative" in capsys.readouterr().out
