@@ -17,7 +17,7 @@ from archive.errors import ArchiveError, DatabaseUnavailable
 from archive.extraction.article import IngestStatus, Skipped
 from archive.extraction.extract import PreparedPage
 from archive.storage.records import RETRY, PageMark, skip_status
-from crawler.pool import extraction, new_pool, usable_cpus
+from crawler.pool import MAX_TASKS_PER_WORKER, extraction, new_pool, usable_cpus
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -39,10 +39,11 @@ class ArchivePipeline:
     """Turn PageItems into archived articles; return a small summary instead of the page."""
 
     def __init__(self, stats: StatsCollector, db_url: str, workers: int, *, db_wait: float = 300.0,
-                 crawler: Crawler | None = None) -> None:
+                 crawler: Crawler | None = None, max_tasks: int = MAX_TASKS_PER_WORKER) -> None:
         self.stats = stats
         self.db_url = db_url
         self.workers = max(1, workers)
+        self.max_tasks = max_tasks          # pages a worker extracts before it is replaced
         self.db_wait = db_wait              # seconds a locked or unreachable archive is waited for
         self.crawler = crawler
         self.archive: Archive | None = None
@@ -61,7 +62,8 @@ class ArchivePipeline:
         workers = settings.getint("NEWSARCHIVE_WORKERS") or usable_cpus()
         return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers,
                    db_wait=seconds_setting(settings.get("NEWSARCHIVE_DB_WAIT", "5m"), "NEWSARCHIVE_DB_WAIT"),
-                   crawler=crawler)
+                   crawler=crawler,
+                   max_tasks=settings.getint("NEWSARCHIVE_WORKER_MAX_TASKS", MAX_TASKS_PER_WORKER))
 
     async def open_spider(self) -> None:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarchive-writer")
@@ -76,7 +78,7 @@ class ArchivePipeline:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return new_pool(self.workers)
+        return new_pool(self.workers, self.max_tasks)
 
     async def close_spider(self) -> None:
         if self._pool is not None:
