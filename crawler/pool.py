@@ -17,6 +17,7 @@ from typing import Callable
 from archive.config import FingerprintParams
 from archive.extraction.article import Skipped
 from archive.extraction.extract import PreparedPage, extract_prepared
+from archive.extraction.pagelinks import LinkRequest
 
 PARENT_WATCH = 1.0      # seconds between a worker's checks that the crawl that started it is alive
 # Pages a worker extracts before it is replaced by a fresh process (NEWSARCHIVE_WORKER_MAX_TASKS):
@@ -63,7 +64,8 @@ def new_pool(workers: int, max_tasks: int | None = MAX_TASKS_PER_WORKER) -> Proc
 
 
 def extraction(body: bytes, url: str, params: FingerprintParams, *, found_via: str | None,
-               content_type: str | None, canonical_missing: bool = False) -> Callable[[], PreparedPage | Skipped]:
-    """The call a pool worker runs for one page."""
+               content_type: str | None, canonical_missing: bool = False,
+               links: LinkRequest | None = None) -> Callable[[], PreparedPage | Skipped]:
+    """The call a pool worker runs for one page (with ``links``: its links are read too)."""
     return functools.partial(extract_prepared, body, url, params, found_via=found_via, content_type=content_type,
-                             canonical_missing=canonical_missing)
+                             canonical_missing=canonical_missing, links=links)
