@@ -20,6 +20,7 @@ from trafilatura.utils import load_html
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import remove_chrome_lines, signup_box_texts
 from archive.extraction.credit import credit_links, excerpt_publisher, is_own, own_names, read_credits
+from archive.extraction.declared import declared_metadata, with_declared
 from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
@@ -172,10 +173,12 @@ def _extract_html(html: str, url: str, found_via: str | None, canonical_missing:
         return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL", leaf=url_kind == "static")
     if meta.declares_non_article:
         return Skipped(SkipReason.NOT_ARTICLE, f"page type {meta.page_type}")
+    declared = declared_metadata(tree, url) if meta.published is not None else None   # its date wins anyway
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, deduplicate=False,
+        tree, url=url, with_metadata=declared is None, include_comments=False, deduplicate=False,
         favor_precision=True, include_tables=True, include_images=False, include_links=False,
     )
+    document = with_declared(document, declared) if document is not None and declared is not None else document
     raw_text = (document.text or "") if document is not None else ""
     lines = fuller_lines(tree, url, meta, [line.strip() for line in raw_text.splitlines() if line.strip()])
     if not lines:
