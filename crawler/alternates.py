@@ -12,7 +12,6 @@ marked ``canonical_missing`` when that answer was a missing page.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from archive.extraction.extract import declares_alternate
@@ -40,7 +39,7 @@ class Alternates:
         if key is None or key in self._answered:
             return [item]
         if key in self._missing:
-            return [replace(item, canonical_missing=True)]
+            return [item.canonical_is_missing()]
         self._held[key].append(item)
         return []
 
@@ -54,7 +53,7 @@ class Alternates:
         """``url`` is missing: the pages held for it, marked ``canonical_missing``."""
         key = url_key(url)
         self._missing.add(key)
-        return [replace(item, canonical_missing=True) for item in self._held.pop(key, [])]
+        return [item.canonical_is_missing() for item in self._held.pop(key, [])]
 
     def __len__(self) -> int:
         return sum(len(items) for items in self._held.values())

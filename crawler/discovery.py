@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import enum
 import io
 import logging
@@ -15,6 +14,8 @@ import feedparser
 import lxml.etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from archive.extraction.pagelinks import PageLinks, page_links  # noqa: F401 - part of this module's API
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +56,6 @@ class SitemapEntries:
     urls: tuple[str, ...] = field(default=())
     is_index: bool = False
     is_news: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PageLinks:
-    """The ``<a href>`` targets of an HTML page, plus its declared canonical URLs."""
-
-    links: tuple[str, ...] = field(default=())
-    canonical: tuple[str, ...] = field(default=())    # rel=canonical, og:url
 
 
 class DiscoveryError(ValueError):
@@ -205,53 +198,3 @@ def feed_links(body: bytes, base_url: str) -> list[str]:
         if link:
             links.append(urljoin(base_url, link.strip()))
     return links
-
-
-_HREFS = lxml.etree.XPath("//a/@href", smart_strings=False)
-_BASE = lxml.etree.XPath("//base/@href", smart_strings=False)
-_DECLARED = lxml.etree.XPath(
-    "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '), ' canonical ')]/@href"
-    " | //meta[@property='og:url']/@content", smart_strings=False)
-
-
-def page_links(body: bytes | str, base_url: str, encoding: str = "utf-8") -> PageLinks:
-    """The ``<a href>`` targets (each once, in page order) and the rel=canonical / og:url of an
-    HTML page, absolute.
-
-    Parsed with lxml directly and resolved once per distinct href: the spider reads every page's
-    links in the crawl's main process, where each millisecond is one the single writer loses.
-
-    >>> page_links(b'<a href="/x#c">x</a><a href="/x#c">again</a><link rel="canonical" href="/y">', "http://a.test/").links
-    ('http://a.test/x#c',)
-    """
-    if isinstance(body, bytes) and _codec(encoding) not in ("utf-8", None):
-        body = body.decode(encoding, "replace")       # lxml would not know every name Python does
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    root = _parse_html(body)
-    if root is None:
-        return PageLinks()
-    base = urljoin(base_url, next(iter(_BASE(root)), "").strip())
-    hrefs = dict.fromkeys(href.strip() for href in _HREFS(root))
-    hrefs.pop("", None)
-    links = tuple(dict.fromkeys(urljoin(base, href) for href in hrefs))
-    canonical = tuple(urljoin(base, href.strip()) for href in _DECLARED(root) if href.strip())
-    return PageLinks(links=links, canonical=canonical)
-
-
-def _codec(encoding: str) -> str | None:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return None
-
-
-_UTF8_HTML = lxml.etree.HTMLParser(recover=True, encoding="utf-8", collect_ids=False, no_network=True)
-
-
-def _parse_html(body: bytes) -> lxml.etree._Element | None:
-    """The root element of a UTF-8 page, damaged markup recovered (None for no markup at all)."""
-    try:
-        return lxml.etree.fromstring(body, parser=_UTF8_HTML)
-    except (lxml.etree.XMLSyntaxError, ValueError):
-        return None

@@ -3,10 +3,11 @@ record of a fetch that holds no page to archive (``archive.storage.records.PageM
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from archive.extraction.article import WarcRef
+from archive.extraction.article import Skipped, WarcRef
+from archive.extraction.extract import PreparedPage
 from archive.storage.records import DONE, Link, PageMark
 
 
@@ -33,9 +34,15 @@ class PageItem:
     run_id: int | None = None
     canonical_missing: bool = False       # the same-site canonical it declares is missing: not an alternate
     warc: WarcRef | None = None           # where the response is stored (NEWSARCHIVE_WARC_DIR)
+    page: PreparedPage | Skipped | None = None   # extracted already (with its links) by the spider's call
+    extract_failed: bool = False          # that extraction failed (logged and counted)
 
     def __repr__(self) -> str:           # keep log lines short: never print the body
         return f"PageItem(url={self.url!r}, status={self.status}, found_via={self.found_via!r})"
+
+    def canonical_is_missing(self) -> PageItem:
+        """This page marked ``canonical_missing``: an extraction made without knowing it is dropped."""
+        return replace(self, canonical_missing=True, page=None, extract_failed=False)
 
     def mark(self, status: str, outcome: str = DONE) -> PageMark:
         """The page's frontier record: its URL (and the URL it was redirected to) and its links."""

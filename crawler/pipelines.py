@@ -17,7 +17,8 @@ from archive.errors import ArchiveError, DatabaseUnavailable
 from archive.extraction.article import IngestStatus, Skipped
 from archive.extraction.extract import PreparedPage
 from archive.storage.records import RETRY, PageMark, skip_status
-from crawler.pool import extraction, new_pool, usable_cpus
+from archive.extraction.pagelinks import LinkRequest
+from crawler.pool import MAX_TASKS_PER_WORKER, extraction, new_pool, usable_cpus
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -39,10 +40,11 @@ class ArchivePipeline:
     """Turn PageItems into archived articles; return a small summary instead of the page."""
 
     def __init__(self, stats: StatsCollector, db_url: str, workers: int, *, db_wait: float = 300.0,
-                 crawler: Crawler | None = None) -> None:
+                 crawler: Crawler | None = None, max_tasks: int = MAX_TASKS_PER_WORKER) -> None:
         self.stats = stats
         self.db_url = db_url
         self.workers = max(1, workers)
+        self.max_tasks = max_tasks          # pages a worker extracts before it is replaced
         self.db_wait = db_wait              # seconds a locked or unreachable archive is waited for
         self.crawler = crawler
         self.archive: Archive | None = None
@@ -61,7 +63,8 @@ class ArchivePipeline:
         workers = settings.getint("NEWSARCHIVE_WORKERS") or usable_cpus()
         return cls(crawler.stats, resolve_db_url(settings.get("NEWSARCHIVE_DB")), workers,
                    db_wait=seconds_setting(settings.get("NEWSARCHIVE_DB_WAIT", "5m"), "NEWSARCHIVE_DB_WAIT"),
-                   crawler=crawler)
+                   crawler=crawler,
+                   max_tasks=settings.getint("NEWSARCHIVE_WORKER_MAX_TASKS", MAX_TASKS_PER_WORKER))
 
     async def open_spider(self) -> None:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsarchive-writer")
@@ -75,9 +78,12 @@ class ArchivePipeline:
             raise CloseSpider("archive_unavailable") from exc
         self._pool = self._new_pool()
         logger.info("extraction pool: at most %d worker process%s", self.workers, "" if self.workers == 1 else "es")
+        spider = self.crawler.spider if self.crawler is not None else None
+        if spider is not None and hasattr(spider, "extractor"):
+            spider.extractor = self.extract      # the spider has article pages extracted as they arrive
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return new_pool(self.workers)
+        return new_pool(self.workers, self.max_tasks)
 
     async def close_spider(self) -> None:
         if self._pool is not None:
@@ -94,12 +100,12 @@ class ArchivePipeline:
             await self._record(item)
             return {"url": item.url, "status": item.status}
         async with self._admitted:
-            async with self._extracting:      # released before ingest: workers never wait on the writer
-                try:
-                    page = await self._extract(item)
-                except DropItem:
-                    await self._record(item.mark("extract_error", RETRY))
-                    raise
+            page = item.page       # extracted already when the spider asked the pool for the page's links
+            if page is None and not item.extract_failed:
+                page = await self.extract(item)
+            if page is None:
+                await self._record(item.mark("extract_error", RETRY))
+                raise DropItem(f"skip {item.url}: extraction failed", log_level="DEBUG")
             if isinstance(page, Skipped):
                 self.stats.inc_value(f"newsarchive/skipped/{page.reason}")
                 await self._record(item.mark(skip_status(page)))
@@ -141,21 +147,25 @@ class ArchivePipeline:
                     asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="archive_unavailable"))
             raise
 
-    async def _extract(self, item: PageItem) -> PreparedPage | Skipped:
-        # The worker also fingerprints the text, so the single writer thread does not.
-        assert self.archive is not None
+    async def extract(self, item: PageItem, links: LinkRequest | None = None) -> PreparedPage | Skipped | None:
+        """The page extracted by a pool worker, which also fingerprints the text (so the single
+        writer thread does not) and, with ``links``, reads the page's links (so the spider does not
+        parse it again). None when extraction failed (logged and counted)."""
+        if self.archive is None or self._pool is None:
+            return None
         call = extraction(item.body, item.final_url or item.url, self.archive.config.fingerprint,
                           found_via=item.found_via, content_type=item.content_type,
-                          canonical_missing=item.canonical_missing)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, call)
-        except BrokenProcessPool:
-            logger.warning("skip %s: an extraction worker died; restarting the pool", item.url)
-            self._pool = self._new_pool()
-        except Exception as exc:  # noqa: BLE001 - a bug in extraction must not stop the crawl
-            logger.warning("skip %s: extraction failed (%s: %s)", item.url, type(exc).__name__, exc)
+                          canonical_missing=item.canonical_missing, links=links)
+        async with self._extracting:      # released before ingest: workers never wait on the writer
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+            except BrokenProcessPool:
+                logger.warning("skip %s: an extraction worker died; restarting the pool", item.url)
+                self._pool = self._new_pool()
+            except Exception as exc:  # noqa: BLE001 - a bug in extraction must not stop the crawl
+                logger.warning("skip %s: extraction failed (%s: %s)", item.url, type(exc).__name__, exc)
         self.stats.inc_value("newsarchive/error/extract")
-        raise DropItem(f"skip {item.url}: extraction failed", log_level="DEBUG")
+        return None
 
     async def _ingest(self, item: PageItem, page: PreparedPage) -> IngestResult:
         assert self.archive is not None

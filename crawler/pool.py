@@ -17,8 +17,12 @@ from typing import Callable
 from archive.config import FingerprintParams
 from archive.extraction.article import Skipped
 from archive.extraction.extract import PreparedPage, extract_prepared
+from archive.extraction.pagelinks import LinkRequest
 
 PARENT_WATCH = 1.0      # seconds between a worker's checks that the crawl that started it is alive
+# Pages a worker extracts before it is replaced by a fresh process (NEWSARCHIVE_WORKER_MAX_TASKS):
+# what lxml, trafilatura's caches and the allocator keep after a page is given back then.
+MAX_TASKS_PER_WORKER = 500
 
 
 def _die_with_parent(parent: int) -> None:
@@ -49,15 +53,19 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def new_pool(workers: int) -> ProcessPoolExecutor:
+def new_pool(workers: int, max_tasks: int | None = MAX_TASKS_PER_WORKER) -> ProcessPoolExecutor:
     """The extraction pool. Spawn, not fork: forking a process that runs a reactor and threads is
-    unsafe. Each worker ends when the process that made the pool dies (``_die_with_parent``)."""
+    unsafe. A worker is replaced by a new one after ``max_tasks`` pages (None or 0: never), which
+    bounds its memory; each worker, a replacement too, runs ``_die_with_parent`` when it starts and
+    so ends when the process that made the pool dies."""
     return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+                               initializer=_die_with_parent, initargs=(os.getpid(),),
+                               max_tasks_per_child=max_tasks if max_tasks and max_tasks > 0 else None)
 
 
 def extraction(body: bytes, url: str, params: FingerprintParams, *, found_via: str | None,
-               content_type: str | None, canonical_missing: bool = False) -> Callable[[], PreparedPage | Skipped]:
-    """The call a pool worker runs for one page."""
+               content_type: str | None, canonical_missing: bool = False,
+               links: LinkRequest | None = None) -> Callable[[], PreparedPage | Skipped]:
+    """The call a pool worker runs for one page (with ``links``: its links are read too)."""
     return functools.partial(extract_prepared, body, url, params, found_via=found_via, content_type=content_type,
-                             canonical_missing=canonical_missing)
+                             canonical_missing=canonical_missing, links=links)

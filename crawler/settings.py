@@ -117,6 +117,8 @@ NEWSARCHIVE_DB = None
 
 # Processes that run extraction (trafilatura); 0 means one per CPU
 NEWSARCHIVE_WORKERS = 0
+# Pages an extraction process handles before a fresh one replaces it (bounds its memory); 0: never
+NEWSARCHIVE_WORKER_MAX_TASKS = 500
 
 # Links of one HTML page that are followed and recorded in the frontier; the rest of a page with
 # more (a link farm, a huge archive index) are not read. Feeds and sitemaps are not capped.

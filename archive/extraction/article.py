@@ -7,6 +7,10 @@ import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.extraction.pagelinks import FoundLinks
 
 # Raise when a change to extraction gives other texts: each article records the version it was made
 # with (article.extractor_version), so `newsarchive reprocess` can select what is out of date.
@@ -70,6 +74,7 @@ class Skipped:
     reason: SkipReason
     detail: str = ""
     leaf: bool = field(default=False, compare=False)
+    links: FoundLinks | None = field(default=None, compare=False, repr=False)   # when a crawl asked for them
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.detail}" if self.detail else str(self.reason)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -186,7 +188,7 @@ def signup_box_texts(tree: HtmlElement, normalise: Callable[[str], str]) -> froz
     """The ``normalise``d texts of a page's newsletter and sign-up boxes (their titles, pitches and
     fine print, in any language), to be dropped from the article's lines."""
     found: set[str] = set()
-    for box in tree.xpath(_BOX_XPATH):
+    for box in _boxes(tree):
         if len(box.text_content().split()) > MAX_BOX_WORDS:
             continue
         for element in (box, *box.iterdescendants(*_BOX_BLOCKS)):
@@ -194,3 +196,22 @@ def signup_box_texts(tree: HtmlElement, normalise: Callable[[str], str]) -> froz
             if text:
                 found.add(text)
     return frozenset(found)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _names_box(value: str | None) -> bool:
+    """``_BOX``'s test of one class or id value (ASCII letters lower-cased, as XPath's translate)."""
+    if not value:
+        return False
+    value = value.translate(_ASCII_LOWER)
+    return ("newsletter" in value or "signup" in value or "sign-up" in value or "sign_up" in value
+            or ("subscribe" in value and "subscriber" not in value))
+
+
+def _boxes(tree: HtmlElement) -> list[HtmlElement]:
+    """The elements ``_BOX_XPATH`` selects, in document order: read in one walk of the tree, which
+    costs less than the XPath's string functions on every element."""
+    return [element for element in tree.getroottree().iter(etree.Element)
+            if _names_box(element.get("class")) or _names_box(element.get("id"))]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from archive.extraction.pagemeta import normalise_line
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -248,3 +251,21 @@ def edge_lines(candidates: list[str]) -> tuple[str, ...]:
     choice reads them against the other members' names and domains (``neardup.canonical``)."""
     kept = [" ".join(c.split()) for c in candidates if c and len(c.split()) <= MAX_CREDIT_WORDS]
     return tuple(dict.fromkeys(c for c in kept if 2 <= len(c) <= MAX_EDGE_LINE))
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "nic"})
+
+
+def own_names(site_name: str | None, url: str) -> set[str]:
+    """Keys of the names a page's own site goes by: its site name and its domain's main label."""
+    labels = [label for label in (urlsplit(url).hostname or "").lower().split(".") if label and label != "www"]
+    labels = labels[:-1] if len(labels) > 1 else labels
+    if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+        labels = labels[:-1]
+    names = [site_name, labels[-1] if labels and not labels[-1].isdigit() else None]
+    return {normalise_line(name).replace(" ", "") for name in names if name}
+
+
+def is_own(name: str, own: set[str]) -> bool:
+    key = normalise_line(re.sub(r"\.[a-z]{2,6}$", "", name, flags=re.IGNORECASE)).replace(" ", "")
+    return any(len(key) >= 4 and (key in site or site in key) for site in own if len(site) >= 4)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -20,10 +19,12 @@ from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import remove_chrome_lines, signup_box_texts
-from archive.extraction.credit import credit_links, edge_lines, excerpt_publisher, read_credits
+from archive.extraction.credit import credit_links, edge_lines, excerpt_publisher, is_own, own_names, read_credits
+from archive.extraction.declared import declared_metadata, with_declared
 from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
 from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
+from archive.extraction.pagelinks import FoundLinks, LinkRequest, read_links
 from archive.neardup.normalize import spaced_length
 from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
                               read_page_meta, site_region_texts, teaser_share, text_blocks)
@@ -31,6 +32,8 @@ from archive.extraction.stub import declared_lead, fuller_lines
 from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from lxml.html import HtmlElement
     from trafilatura.settings import Document
 
@@ -77,7 +80,6 @@ _PAGE_PARAMS = frozenset({"page", "paged", "pg", "pagenum", "start", "offset"})
 _EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
 _DATE_PATH = re.compile(
     r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d{2}-\d{2}-\d{2}|/(?:19|20)\d{6}(?:/|$)")
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "nic"})
 _BYLINE = re.compile(r"^(?:by|written by|posted by|von|por|par)\s+\S", re.IGNORECASE)
 
 
@@ -96,23 +98,34 @@ def extract(body: bytes | str, url: str, *, found_via: str | None = None,
     >>> result.reason
     <SkipReason.EMPTY: 'empty'>
     """
+    return _extract(body, url, found_via, content_type, canonical_missing)[0]
+
+
+def _extract(body: bytes | str, url: str, found_via: str | None, content_type: str | None, canonical_missing: bool,
+             want: LinkRequest | None = None) -> tuple[Article | Skipped, FoundLinks | None]:
+    """``extract``, and with ``want`` the page's links (read from the tree extraction parses)."""
+    found: list[FoundLinks] = []     # read as soon as the page is parsed, before anything else
+
+    def read(html: str, tree: HtmlElement) -> None:
+        found.append(read_links(want, body, url, html, tree))   # type: ignore[arg-type]
+
     skipped = sniff_body(body, content_type)
     if skipped is not None:
         logger.debug("skip %s: %s", url, skipped)
-        return skipped
+        return skipped, want and read_links(want, body, url)
     try:
         html, detected = (repair_mojibake(body), None) if isinstance(body, str) else decode_html_detected(
             body, charset_of(content_type))
-        result = _extract_html(html, url, found_via, canonical_missing)
+        result = _extract_html(html, url, found_via, canonical_missing, read if want else None)
         if detected and isinstance(result, Article):
             logger.info("%s: the declared charset does not decode it; detected %s", url, detected)
             result = replace(result, charset_detected=detected)
     except (ValueError, TypeError, AttributeError, LookupError, RecursionError, etree.LxmlError) as exc:
         logger.warning("skip %s: extraction failed (%s: %s)", url, type(exc).__name__, exc)
-        return Skipped(SkipReason.MALFORMED, f"{type(exc).__name__}: {exc}"[:200])
+        result = Skipped(SkipReason.MALFORMED, f"{type(exc).__name__}: {exc}"[:200])
     if isinstance(result, Skipped):
         logger.debug("skip %s: %s", url, result)
-    return result
+    return result, want and (found[0] if found else read_links(want, body, url))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +138,12 @@ class PreparedPage:
 
     article: Article
     prepared: Prepared
+    links: FoundLinks | None = None     # the page's links, when the crawl asked for them
 
 
 def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, found_via: str | None = None,
-                     content_type: str | None = None, canonical_missing: bool = False) -> PreparedPage | Skipped:
+                     content_type: str | None = None, canonical_missing: bool = False,
+                     links: LinkRequest | None = None) -> PreparedPage | Skipped:
     """``extract``, then ``fingerprint.prepare`` of the article's text with ``params``: what a
     crawl's extraction workers run.
 
@@ -136,16 +151,19 @@ def extract_prepared(body: bytes | str, url: str, params: FingerprintParams, *, 
     >>> extract_prepared(b"", "https://example.com/a", FingerprintParams()).reason
     <SkipReason.EMPTY: 'empty'>
     """
-    result = extract(body, url, found_via=found_via, content_type=content_type, canonical_missing=canonical_missing)
+    result, found = _extract(body, url, found_via, content_type, canonical_missing, links)
     if isinstance(result, Skipped):
-        return result
-    return PreparedPage(result, prepare(result.text, params))
+        return replace(result, links=found) if found is not None else result
+    return PreparedPage(result, prepare(result.text, params), found)
 
 
-def _extract_html(html: str, url: str, found_via: str | None, canonical_missing: bool = False) -> Article | Skipped:
+def _extract_html(html: str, url: str, found_via: str | None, canonical_missing: bool = False,
+                  on_tree: Callable[[str, HtmlElement], None] | None = None) -> Article | Skipped:
     tree = load_html(html)
     if tree is None or not len(tree):
         return Skipped(SkipReason.MALFORMED, "no HTML tree")
+    if on_tree is not None:
+        on_tree(html, tree)
     meta = read_page_meta(tree, html, url)
     alternate = None if canonical_missing else _alternate_of(meta, url)
     if alternate:
@@ -155,10 +173,12 @@ def _extract_html(html: str, url: str, found_via: str | None, canonical_missing:
         return Skipped(SkipReason.NOT_ARTICLE, f"{url_kind} page URL", leaf=url_kind == "static")
     if meta.declares_non_article:
         return Skipped(SkipReason.NOT_ARTICLE, f"page type {meta.page_type}")
+    declared = declared_metadata(tree, url) if meta.published is not None else None   # its date wins anyway
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, deduplicate=False,
+        tree, url=url, with_metadata=declared is None, include_comments=False, deduplicate=False,
         favor_precision=True, include_tables=True, include_images=False, include_links=False,
     )
+    document = with_declared(document, declared) if document is not None and declared is not None else document
     raw_text = (document.text or "") if document is not None else ""
     lines = fuller_lines(tree, url, meta, [line.strip() for line in raw_text.splitlines() if line.strip()])
     if not lines:
@@ -197,13 +217,13 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
         closing = [*tail, *closing_blocks(tree, blocks, lines[0])]
         excerpt_of = _split_excerpt_markers(closing)[1]
         marker = next((text for text in closing if excerpt_publisher(text)), None)
-    own = _own_names(site_name, url)
-    if excerpt_of and _is_own(excerpt_of, own):
+    own = own_names(site_name, url)
+    if excerpt_of and is_own(excerpt_of, own):
         excerpt_of = None    # "Read more on <this site>" closes the page's own story
     elif excerpt_of and not is_excerpt and marker:
         lines = lines_before_block(lines, blocks, marker) or lines
     is_excerpt = excerpt_of is not None
-    names = tuple(dict.fromkeys(n for n in [*credits, *([excerpt_of] if excerpt_of else [])] if not _is_own(n, own)))
+    names = tuple(dict.fromkeys(n for n in [*credits, *([excerpt_of] if excerpt_of else [])] if not is_own(n, own)))
     return Article(
         url=url,
         text="\n".join(lines),
@@ -368,21 +388,6 @@ def _drop_site_lines(lines: list[str], site_name: str) -> list[str]:
     return [line for line in lines if normalise_line(line) != name
             and not (len(line) < 3 * len(site_name) + 80 and normalise_line(_WEB_ADDRESS.sub(" ", line)) == name)
             and not (about.match(normalise_line(line)) and re.match(r"^about [^:–—]{2,80}[:–—]", line, re.I))]
-
-
-def _own_names(site_name: str | None, url: str) -> set[str]:
-    """Keys of the names a page's own site goes by: its site name and its domain's main label."""
-    labels = [label for label in (urlsplit(url).hostname or "").lower().split(".") if label and label != "www"]
-    labels = labels[:-1] if len(labels) > 1 else labels
-    if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
-        labels = labels[:-1]
-    names = [site_name, labels[-1] if labels and not labels[-1].isdigit() else None]
-    return {normalise_line(name).replace(" ", "") for name in names if name}
-
-
-def _is_own(name: str, own: set[str]) -> bool:
-    key = normalise_line(re.sub(r"\.[a-z]{2,6}$", "", name, flags=re.IGNORECASE)).replace(" ", "")
-    return any(len(key) >= 4 and (key in site or site in key) for site in own if len(site) >= 4)
 
 
 def _trafilatura_date(value: str | None) -> datetime | None:

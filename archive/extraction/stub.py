@@ -56,8 +56,8 @@ def fuller_lines(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) 
     if not lines or length >= STUB_SHARE * max(_length(body), visible):
         return lines
     bound = OVERSHOOT * (visible or _length(body))     # a declared body must show on the page
-    fuller = [c for c in (_lines(_extract(tree, url, mode)) for mode in _MODES)
-              if length < _length(c) <= bound and _kept(lines, c) >= MIN_KEPT]
+    fuller = (c for c in (_lines(_extract(tree, url, mode)) for mode in _MODES)     # each mode only when needed
+              if length < _length(c) <= bound and _kept(lines, c) >= MIN_KEPT)
     declared = _length(body) if body and _length(body) <= bound else 0
     if declared:
         best = min([lines, *fuller], key=lambda c: abs(_length(c) - declared))

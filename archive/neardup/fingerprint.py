@@ -192,6 +192,27 @@ class Prepared:
     def fits(self, text: str, params: FingerprintParams) -> bool:
         return self.params == params and self.text == text
 
+    def __reduce__(self) -> tuple:
+        """Pickled small (an extraction worker sends it back to the crawl): the text once, and each
+        distinct line as its hash and the index of the text's line it was read from."""
+        index: dict[str, int] = {}
+        for i, line in enumerate(self.text.split("\n")):
+            index.setdefault(line.strip(), i)
+        at = [index.get(line, -1) for line in self.lines.values()]
+        if -1 in at:        # lines not read from this text: sent as they are
+            return (Prepared, (self.text, self.params, self.lines, self.word_count, self.fingerprint))
+        hashes = np.fromiter(self.lines.keys(), dtype=np.int64, count=len(self.lines))
+        return (_unpickle_prepared, (self.text, self.params, hashes.tobytes(), np.asarray(at, dtype=np.int32).tobytes(),
+                                     self.word_count, self.fingerprint))
+
+
+def _unpickle_prepared(text: str, params: FingerprintParams, hashes: bytes, at: bytes, words: int,
+                       fingerprint: Fingerprint) -> Prepared:
+    lines = text.split("\n")
+    found = {int(h): lines[i].strip() for h, i in zip(np.frombuffer(hashes, dtype=np.int64),
+                                                       np.frombuffer(at, dtype=np.int32))}
+    return Prepared(text, params, found, words, fingerprint)
+
 
 def prepare(text: str, params: FingerprintParams) -> Prepared:
     """Line hashes, word count and fingerprint of ``text``: what ``Archive`` computes when a page

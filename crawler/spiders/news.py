@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import exceptions, signals
-from scrapy.exceptions import CloseSpider, IgnoreRequest, StopDownload
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, StopDownload
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet import error as twisted_errors
 
 from archive.storage.records import DONE, GONE, RETRY, Link, PageMark
+from archive.extraction.pagelinks import LinkRequest
 from archive.extraction.urls import host_of, normalize_url, url_key
 from crawler import discovery
 from crawler.alternates import Alternates
 from crawler.discovery import DiscoveryError, Kind
+from crawler.errorkinds import error_kind
 from crawler.guards import InternalAddress
 from crawler.incremental import Fresh, KnownDead, NotModified
 from crawler.items import PageItem, page_mark
@@ -29,7 +32,10 @@ from crawler.middlewares import BUDGET_SENT_STAT, OutOfScope, PageBudgetExhauste
 from crawler.warc import META_KEY as WARC_META
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Container, Iterable, Iterator
+    from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Iterator
+
+    from archive.extraction.article import Skipped
+    from archive.extraction.extract import PreparedPage
 
     from scrapy.crawler import Crawler
     from scrapy.http import Headers, Response
@@ -47,40 +53,6 @@ RESUME_POLL = 0.05           # seconds between looks at the downloader while it 
 SCOPE_CACHE = 50_000     # link URLs whose normalised form the spider remembers
 # Feed and news-sitemap entries are likely articles: fetch them before plain links.
 PRIORITY = {"seed": 30, "sitemap": 20, "news_sitemap": 15, "feed": 15, "link": 0}
-
-_NETWORK_ERRORS: tuple[tuple[type[BaseException], str], ...] = (
-    (exceptions.CannotResolveHostError, "dns"),
-    (exceptions.DownloadTimeoutError, "timeout"),
-    (exceptions.DownloadConnectionRefusedError, "connect_error"),
-    (exceptions.DownloadCancelledError, "too_large"),           # DOWNLOAD_MAXSIZE exceeded
-    (exceptions.ResponseDataLossError, "data_loss"),
-    (exceptions.DownloadFailedError, "download_failed"),
-    (twisted_errors.DNSLookupError, "dns"),
-    (twisted_errors.TimeoutError, "timeout"),
-    (TimeoutError, "timeout"),
-    (twisted_errors.ConnectionRefusedError, "connect_error"),
-    (twisted_errors.ConnectError, "connect_error"),
-    (twisted_errors.ConnectionLost, "connection_lost"),
-)
-
-
-def error_kind(failure: Failure) -> str:
-    """A short stats key for a failed request: ``http_404``, ``timeout``, ``dns`` ..."""
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}"
-    for exc_type, kind in _NETWORK_ERRORS:
-        if isinstance(exc, exc_type):
-            return kind
-    if isinstance(getattr(exc, "kind", None), str):      # our IgnoreRequest subclasses name their kind
-        return exc.kind
-    if isinstance(exc, IgnoreRequest) and (type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded"
-                                           or "exceeded DOWNLOAD_MAXSIZE" in str(exc)):
-        return "too_large"         # a compressed body (a gzip bomb) past the size limit once unpacked
-    if isinstance(exc, IgnoreRequest):
-        return "too_many_redirects" if str(exc) == "max redirections reached" else "ignored"
-    return type(exc).__name__.lower()
-
 
 class NewsSpider(scrapy.Spider):
     """Crawl news sites from seeds of any kind: home pages, feeds, sitemaps, robots.txt.
@@ -103,6 +75,8 @@ class NewsSpider(scrapy.Spider):
         self._seen: set[str] = set()
         self.alternates = Alternates()          # pages held until their declared canonical answers
         self._scoped: dict[str, tuple[str, str, bool] | None] = {}      # see _scope_of
+        # The pipeline's extraction (crawler.pipelines.ArchivePipeline.extract), set when it opens
+        self.extractor: Callable[[PageItem, LinkRequest], Awaitable[PreparedPage | Skipped | None]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -185,13 +159,16 @@ class NewsSpider(scrapy.Spider):
         found: dict[str, Link] = {}
         for url in urls:
             if limit is not None and len(found) >= limit:
-                self.crawler.stats.inc_value("newsarchive/links_capped")
-                logger.info("%s holds more than %d links: the rest are not followed", found_via, limit)
+                self._capped(found_via, limit)
                 break
             scoped = self._scope_of(url)
             if scoped is not None and (files is None or not scoped[2] or url in files):
                 found.setdefault(scoped[1], Link(scoped[0], found_via))
         return tuple(found.values())
+
+    def _capped(self, found_via: str, limit: int) -> None:
+        self.crawler.stats.inc_value("newsarchive/links_capped")
+        logger.info("%s holds more than %d links: the rest are not followed", found_via, limit)
 
     def _scope_of(self, url: str) -> tuple[str, str, bool] | None:
         """``url`` normalised, its url_key and whether its path names a file by its extension, or
@@ -258,21 +235,28 @@ class NewsSpider(scrapy.Spider):
         if not urlsplit(request.url).path.endswith(".gz"):      # a .xml.gz sitemap as octet-stream
             raise StopDownload(fail=False)
 
-    def parse(self, response: Response) -> Iterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         if self._limit_reached():
             return
         self.pages += 1
         self.crawler.stats.inc_value("newsarchive/pages")
         self._seen.add(url_key(response.url))          # a redirect target is not fetched again
-        yield from self.alternates.answered(response.url, response.meta.get("newsarchive_url") or response.url)
+        for held in self.alternates.answered(response.url, response.meta.get("newsarchive_url") or response.url):
+            yield held
         if response.meta.get("seed"):
             self.seeds_ok += 1
             self.crawler.stats.set_value("newsarchive/seeds_ok", self.seeds_ok)
-        yield from self._dispatch(response)
+        outputs = self._dispatch(response)
+        if isinstance(outputs, AsyncIterable):        # an HTML page: its links come with its extraction
+            async for output in outputs:
+                yield output
+        else:
+            for output in outputs:
+                yield output
         if self._limit_reached():
             raise CloseSpider("max_pages")
 
-    def _dispatch(self, response: Response) -> Iterator[Any]:
+    def _dispatch(self, response: Response) -> Iterator[Any] | AsyncIterator[Any]:
         content_type = _header(response, b"Content-Type")
         if "download_stopped" in response.flags:
             return self._skip_not_html(response, content_type)
@@ -303,12 +287,43 @@ class NewsSpider(scrapy.Spider):
         found_via = "news_sitemap" if entries.is_news and not entries.is_index else "sitemap"
         return self._record(response, "sitemap", self._links(entries.urls, found_via))
 
-    def _parse_html(self, response: Response, content_type: str | None) -> Iterator[Any]:
+    async def _parse_html(self, response: Response, content_type: str | None) -> AsyncIterator[Any]:
+        """The page as a PageItem, then requests for its links. With the pipeline's extraction pool
+        (``extractor``) the page is extracted now and the worker reads its links from the tree it
+        parses; the spider parses the page for links itself only without one, or when it failed."""
+        item = self._item(response, content_type)
+        page = await self.extractor(item, self._link_request(response)) if self.extractor is not None else None
+        found = page.links if page is not None else None
+        if found is None:
+            links, canonicals = self._read_links(response)
+        else:
+            links, canonicals = tuple(Link(url, "link") for url in found.links), list(found.canonical)
+            if found.capped:
+                self._capped("link", self.max_links)
+        item = replace(item, links=links, page=page, extract_failed=self.extractor is not None and page is None)
+        if hasattr(self, "shared_frontier_joined"):     # workers sharing a frontier: the canonical may be
+            yield item                                   # fetched by another one, whose answer this one never sees
+        else:
+            for ready in self.alternates.hold(item, canonicals):   # others never answer
+                yield ready
+        for request in self._follow(links):
+            yield request
+
+    def _link_request(self, response: Response) -> LinkRequest:
+        """What an extraction worker is asked to read of the page's links: what ``_read_links`` reads."""
+        return LinkRequest(hosts=self.scope, base_url=response.url, encoding=getattr(response, "encoding", None) or "utf-8",
+                           limit=self.max_links, file_suffixes=_IGNORED_SUFFIXES)
+
+    def _read_links(self, response: Response) -> tuple[tuple[Link, ...], list[str]]:
+        """The page's links and in-scope canonical URLs, parsed here."""
         encoding = getattr(response, "encoding", None) or "utf-8"
         found = discovery.page_links(response.body, response.url, encoding=encoding)
         links = self._links((*found.canonical, *found.links), "link", files=found.canonical, limit=self.max_links)
+        return links, [c for c in found.canonical if self._in_scope(c)]
+
+    def _item(self, response: Response, content_type: str | None) -> PageItem:
         captured = response.meta.get(WARC_META)        # (WarcRef, WARC-Date) when the crawl keeps WARC files
-        item = PageItem(
+        return PageItem(
             url=response.meta.get("newsarchive_url") or normalize_url(response.url),
             final_url=normalize_url(response.url),
             status=response.status,
@@ -318,16 +333,10 @@ class NewsSpider(scrapy.Spider):
             fetched_at=captured[1] if captured else datetime.now(UTC),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            links=links,
             depth=response.meta.get("depth", 0),
             run_id=self.run_id,
             warc=captured[0] if captured else None,
         )
-        if hasattr(self, "shared_frontier_joined"):     # workers sharing a frontier: the canonical may be
-            yield item                                   # fetched by another one, whose answer this one never sees
-        else:
-            yield from self.alternates.hold(item, [c for c in found.canonical if self._in_scope(c)])   # others never answer
-        yield from self._follow(links)
 
     # -- errors and closing ----------------------------------------------------------------
 

@@ -184,3 +184,19 @@ def test_permutations_and_banding_equal_datasketch_without_importing_it():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'datasketch')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_prepared_pickles_its_text_once_and_comes_back_equal():
+    import pickle
+
+    from archive.neardup.fingerprint import prepare as prepare_text
+
+    text = "  First line of the story.\nSecond line here\nFIRST line of the story!\n\nSecond line here\nlast"
+    prepared = prepare_text(text, FingerprintParams())
+    data = pickle.dumps(prepared)
+    back = pickle.loads(data)
+    assert list(back.lines.items()) == list(prepared.lines.items())
+    assert (back.text, back.params, back.word_count) == (prepared.text, prepared.params, prepared.word_count)
+    assert back.fingerprint.text_hash == prepared.fingerprint.text_hash
+    assert (back.fingerprint.signature == prepared.fingerprint.signature).all()
+    assert data.count(b"First line of the story.") == 1      # once, in the text

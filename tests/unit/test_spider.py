@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import gzip
@@ -34,8 +35,16 @@ def respond(url, body, content_type="text/html", cls=HtmlResponse, found_via="se
     return cls(url, body=body, headers=headers, request=Request(url, meta=meta), **kw)
 
 
+def parsed(spider, response) -> list:
+    """What the spider's (asynchronous) callback yields for ``response``."""
+    async def collect():
+        return [o async for o in spider.parse(response)]
+
+    return asyncio.run(collect())
+
+
 def outputs(spider, response):
-    out = list(spider.parse(response))
+    out = parsed(spider, response)
     return [o for o in out if isinstance(o, PageItem)], [o for o in out if isinstance(o, Request)]
 
 
@@ -154,7 +163,7 @@ def test_max_pages_stops_after_n_responses():
     items, requests = outputs(spider, respond(HOME, body))
     assert len(items) == 1 and len(requests) == 1
     with pytest.raises(CloseSpider):
-        list(spider.parse(respond(HOME + "second", body, found_via="link", seed=False)))
+        parsed(spider, (respond(HOME + "second", body, found_via="link", seed=False)))
     assert outputs(spider, respond(HOME + "third", body, found_via="link", seed=False)) == ([], [])
     assert stats(spider)["newsarchive/pages"] == 2
 
@@ -227,7 +236,7 @@ def test_fetches_are_recorded_for_the_frontier_with_the_links_they_hold():
     feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
             b'<item><link>http://news.test/news/2</link></item><item><link>http://b.test/x</link></item>'
             b'</channel></rss>')
-    out = list(spider.parse(respond(HOME + "feed.xml", feed, "application/rss+xml", XmlResponse)))
+    out = parsed(spider, (respond(HOME + "feed.xml", feed, "application/rss+xml", XmlResponse)))
     marks = [o for o in out if isinstance(o, PageMark)]
     assert [(m.url, m.outcome, m.status, [link.url for link in m.links]) for m in marks] == [
         (HOME + "feed.xml", "done", "feed", [HOME + "news/2"])]
