@@ -21,22 +21,32 @@ REDIS_URL = os.environ.get("NEWSARCHIVE_TEST_REDIS")
 needs_pg = pytest.mark.skipif(not PG_URL, reason="NEWSARCHIVE_TEST_PG not set: PostgreSQL tests skipped")
 
 
-@pytest.fixture(scope="session")
-def pg_database():
-    """A database of its own on the shared PostgreSQL server for this test session."""
+@contextmanager
+def scratch_pg_database(prefix: str, options: str = ""):
+    """A database of its own on the shared PostgreSQL server (``options``: CREATE DATABASE's, such
+    as an encoding), dropped afterwards; skips the test when NEWSARCHIVE_TEST_PG is unset."""
     if not PG_URL:
         pytest.skip("NEWSARCHIVE_TEST_PG not set: PostgreSQL tests skipped")
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    name = f"na_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield make_url(PG_URL).set(database=name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" {options}'.rstrip())
+    try:
+        yield make_url(PG_URL).set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A database of its own on the shared PostgreSQL server for this test session."""
+    with scratch_pg_database("na_test") as url:
+        yield url
 
 
 @pytest.fixture

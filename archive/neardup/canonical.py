@@ -209,11 +209,14 @@ def with_named_members(members: list[Member]) -> list[Member]:
     out = []
     for m in members:
         own = m.identity
-        named = [name for o in members if o.id != m.id and not own.shares(o.identity)
-                 for name in [next((n for n in map(o.identity.named_in, m.edge_lines) if n), None)]
-                 if name and not own.knows(name)]
-        extra = tuple(n for n in dict.fromkeys(named) if not any(names_match(n, c) for c in m.credits))
-        out.append(dataclasses.replace(m, credits=(*m.credits, *extra)) if extra else m)
+        named = []
+        for o in members:
+            if not m.edge_lines or o.id == m.id or own.shares(o.identity):
+                continue
+            name = next((n for n in map(o.identity.named_in, m.edge_lines) if n), None)
+            if name and not own.knows(name) and not any(names_match(name, c) for c in (*m.credits, *named)):
+                named.append(name)
+        out.append(dataclasses.replace(m, credits=(*m.credits, *named)) if named else m)
     return out
 
 

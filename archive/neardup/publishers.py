@@ -130,7 +130,7 @@ class Identity:
         words = name_words(_SCRIPT_CHANGE.sub(" ", line))
         joined = "".join(words)
         for name in sorted(self.names):
-            wanted = tuple(w for w in name_words(name))
+            wanted = name_words(name)
             key = "".join(wanted)
             if len(key) < (MIN_PARTIAL if key.isascii() else 3) or not "".join(_core(wanted)):
                 continue

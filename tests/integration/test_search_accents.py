@@ -9,19 +9,17 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import uuid
 
 import pytest
 from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from analystdata import build
 from archive import Archive, Article
 from archive.cli.main import cli
 from archive.storage.doctor import check_archive
-from conftest import PG_URL, needs_pg
+from conftest import needs_pg, scratch_pg_database
 from test_analyst_search import HOSTILE, _alembic
 from textgen import story
 
@@ -162,17 +160,8 @@ def test_doctor_says_when_search_cannot_ignore_accents(tmp_path):
 @pytest.fixture
 def latin1_url():
     """A PostgreSQL database in LATIN1, which cannot hold the letters the fold function maps."""
-    if not PG_URL:
-        pytest.skip("NEWSARCHIVE_TEST_PG not set: PostgreSQL tests skipped")
-    name = f"na_latin1_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
-                             "TEMPLATE template0")
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_pg_database("na_latin1", "ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 def test_a_database_not_in_utf8_searches_without_folding_and_says_so(latin1_url, caplog):
