@@ -181,5 +181,5 @@ def counts(session: Session) -> dict[str, int]:
     """Rows by state."""
     from sqlalchemy import func
 
-    return dict(session.execute(select(Frontier.state, func.count()).group_by(Frontier.state)).tuples().all())
+    return dict(session.execute(select(Frontier.state, func.count()).group_by(Frontier.state)).all())
 

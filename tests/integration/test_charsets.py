@@ -44,7 +44,7 @@ def test_mislabelled_and_undeclared_windows_1251_pages(newsarchive, tmp_path, db
     assert result.code == 0, result.err[-3000:]
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        texts = dict(conn.execute(text("SELECT url, text FROM article")).tuples().all())
+        texts = dict(conn.execute(text("SELECT url, text FROM article")).all())
         stats = conn.execute(text("SELECT stats FROM crawl_run ORDER BY id DESC LIMIT 1")).scalar()
     engine.dispose()
     stats = stats if isinstance(stats, dict) else json.loads(stats)

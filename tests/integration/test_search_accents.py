@@ -136,7 +136,8 @@ def test_the_migration_goes_down_and_up_again(db_url):
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             assert conn.execute(text("SELECT to_regprocedure('newsarchive_fold(text)')")).scalar() is None
-            (index,) = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_article_search'"))
+            (index,) = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_article_search'"
+                                           " AND schemaname = current_schema()"))
             assert "newsarchive_fold" not in index[0]
     engine.dispose()
     Archive(db_url).close()                                           # opening it for writing upgrades it
