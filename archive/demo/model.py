@@ -17,14 +17,14 @@ class Role(enum.StrEnum):
 
 
 class Template(enum.StrEnum):
-    """The page templates the demo sites are built with."""
+    """The page templates the demo sites are built with (each value is its name in lower case)."""
 
-    PORTAL = "portal"
-    WIX = "wix"
-    WORDPRESS = "wordpress"
-    BLOGGER = "blogger"
-    AGGREGATOR = "aggregator"
-    NEWSROOM = "newsroom"
+    PORTAL = enum.auto()
+    WIX = enum.auto()
+    WORDPRESS = enum.auto()
+    BLOGGER = enum.auto()
+    AGGREGATOR = enum.auto()
+    NEWSROOM = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)

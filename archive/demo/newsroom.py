@@ -19,9 +19,7 @@ class NewsroomSkin(Skin):
 
     template = Template.NEWSROOM
     paths = {"about": "/service/about.html", "contact": "/service/contact.html", "privacy": "/service/privacy.html"}
-    index_pages = "/latest/{page}.html"
-    section_prefix = "/ressort/"
-    tag_prefix = "/thema/"
+    index_pages, section_prefix, tag_prefix = "/latest/{page}.html", "/ressort/", "/thema/"
     title_format = "{title} - {site}"
     broken_paths = ("/service/archive-2019.html",)
 

@@ -85,9 +85,7 @@ class WixSkin(Skin):
 
     template = Template.WIX
     paths = {"about": "/about-us", "contact": "/contact", "privacy": "/privacy-policy"}
-    index_pages = "/blog/page/{page}"
-    section_prefix = "/blog/categories/"
-    tag_prefix = "/blog/hashtags/"
+    index_pages, section_prefix, tag_prefix = "/blog/page/{page}", "/blog/categories/", "/blog/hashtags/"
     listing_end = ""
     title_format = "{title}"
     static_titles = {"about": "About Us", "contact": "Contact", "privacy": "Privacy Policy"}
@@ -312,10 +310,8 @@ class AggregatorSkin(Skin):
 
     template = Template.AGGREGATOR
     paths = {"about": "/about", "contact": "/contact", "privacy": "/privacy"}
-    index_pages = "/?page={page}"
-    section_prefix = "/topic/"
-    title_format = "{title} - {site}"
-    broken_paths = ()
+    index_pages, section_prefix = "/?page={page}", "/topic/"
+    title_format, broken_paths = "{title} - {site}", ()
 
     def article_path(self, post: Post) -> str:
         return f"/story/{post.slug}"

@@ -75,10 +75,7 @@ class Skin:
     ``{site}``)."""
 
     paths = {"about": "/about/", "contact": "/contact/", "privacy": "/privacy/"}
-    index_pages = "/page/{page}/"
-    section_prefix = "/section/"
-    tag_prefix = "/tag/"
-    listing_end = "/"
+    index_pages, section_prefix, tag_prefix, listing_end = "/page/{page}/", "/section/", "/tag/", "/"
     title_format = "{title} | {site}"
     static_titles = {"about": "About us", "contact": "Contact", "privacy": "Privacy policy"}
 

@@ -26,9 +26,10 @@ from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
 from archive.extraction.pagelinks import FoundLinks, LinkRequest, read_links
 from archive.neardup.normalize import spaced_length
-from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line, parse_datetime,
-                              read_page_meta, site_region_texts, teaser_share, text_blocks)
-from archive.extraction.stub import declared_lead, fuller_lines
+from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line,
+                                         parse_datetime, read_page_meta, site_region_texts, teaser_share, text_blocks,
+                                         without_closing_cards)
+from archive.extraction.stub import fuller_lines, with_standfirst
 from archive.extraction.urls import url_key
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ def _extract_html(html: str, url: str, found_via: str | None, canonical_missing:
     if links_only:
         return Skipped(SkipReason.NOT_ARTICLE, links_only)
     blocks = text_blocks(tree)
-    lines = declared_lead(lines, meta.article_body, blocks)
+    lines = with_standfirst(lines, meta.article_body, document.description, blocks)
     verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
     if verdict:
         return Skipped(SkipReason.NOT_ARTICLE, verdict, leaf=verdict.startswith("too short"))
@@ -200,7 +201,7 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     site_name = _site_name(meta, document)
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits, rights = read_credits(lines)
-    lines = remove_chrome_lines(lines)
+    lines = without_closing_cards(remove_chrome_lines(lines), blocks)
     region = site_region_texts(blocks) | signup_box_texts(tree, normalise_line)
     lines = [line for line in lines if normalise_line(line) not in region]
     if site_name:
@@ -322,10 +323,8 @@ def _bare_host(url: str) -> str:
 
 def _not_article_reason(meta: PageMeta, url_kind: str, lines: list[str], found_via: str | None,
                         teasers: float) -> str | None:
-    """Why a page with text is not an article, or ``None`` when it is one.
-
-    ``teasers`` is the share of the text that sits in headline cards (see ``teaser_share``).
-    """
+    """Why a page with text is not an article, or ``None`` when it is one (``teasers``: the share of
+    the text that sits in headline cards, see ``teaser_share``)."""
     words = sum(spaced_length(line) for line in lines)     # a Chinese or Japanese character: half a word
     link_words = sum(spaced_length(line) for line in lines if normalise_line(line) in meta.anchor_texts)
     link_share = link_words / words if words else 0.0

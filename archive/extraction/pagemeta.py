@@ -268,6 +268,21 @@ def teaser_share(blocks: list[HtmlElement], lines: list[str]) -> float:
     return teaser / total if total else 0.0
 
 
+def without_closing_cards(lines: list[str], blocks: list[HtmlElement]) -> list[str]:
+    """``lines`` without their closing run of teaser cards (a headline link to another story and
+    its blurb: "Popular", "More from the site") and the headings of that run; the body before it stays."""
+    by_text: dict[str, HtmlElement] = {}
+    for block in blocks:
+        by_text.setdefault(normalise_line(block.text_content()), block)
+    end = len(lines)
+    while end > 1 and (block := by_text.get(normalise_line(lines[end - 1]))) is not None and _in_card(block):
+        end -= 1
+    while 1 < end < len(lines) and (block := by_text.get(normalise_line(lines[end - 1]))) is not None \
+            and block.tag in ("h2", "h3", "h4"):
+        end -= 1
+    return lines[:end]
+
+
 def _in_card(block: HtmlElement) -> bool:
     for ancestor in list(block.iterancestors())[:3]:
         if len(ancestor.text_content()) > MAX_CARD_CHARS:

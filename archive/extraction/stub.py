@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import trafilatura
+from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 from archive.neardup.normalize import shingles, spaced_length, words
 
@@ -37,11 +38,23 @@ MIN_LEAD_WORDS = 8
 LEAD_PROBE = 120
 LEAD_LINES = 3
 _MODES = ({}, {"favor_recall": True})
+# A standfirst is one of the STANDFIRST_BLOCKS blocks before the body's first line, showing the
+# declared summary and at most STANDFIRST_SPAN times as long (a dateline or a closing word around it).
+STANDFIRST_BLOCKS = 12
+STANDFIRST_SPAN = 1.5
 
 
-def visible_length(tree: HtmlElement) -> int:
-    """Words in the page's paragraphs outside navigation, header, footer, asides and forms."""
-    return sum(spaced_length(p.text_content()) for p in tree.xpath(_VISIBLE))
+def visible_length(tree: HtmlElement, without: frozenset[HtmlElement] = frozenset()) -> int:
+    """Words in the page's paragraphs outside navigation, header, footer, asides and forms (and
+    outside the elements ``without``)."""
+    return sum(spaced_length(p.text_content()) for p in tree.xpath(_VISIBLE)
+               if not without or not any(a in without for a in (p, *p.iterancestors())))
+
+
+def comment_sections(tree: HtmlElement) -> frozenset[HtmlElement]:
+    """The page's reader-comment sections, found with trafilatura's own expressions for them (every
+    mode of the extractor leaves them out, so their paragraphs are no part of the body it missed)."""
+    return frozenset(e for xpath in REMOVE_COMMENTS_XPATH for e in xpath(tree))
 
 
 def fuller_lines(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) -> list[str]:
@@ -55,6 +68,11 @@ def fuller_lines(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) 
     visible = visible_length(tree)
     if not lines or length >= STUB_SHARE * max(_length(body), visible):
         return lines
+    comments = comment_sections(tree)         # looked for only here: the expressions cost about 1 ms
+    if comments:
+        visible = visible_length(tree, comments)
+        if length >= STUB_SHARE * max(_length(body), visible):
+            return lines
     bound = OVERSHOOT * (visible or _length(body))     # a declared body must show on the page
     fuller = (c for c in (_lines(_extract(tree, url, mode)) for mode in _MODES)     # each mode only when needed
               if length < _length(c) <= bound and _kept(lines, c) >= MIN_KEPT)
@@ -65,6 +83,14 @@ def fuller_lines(tree: HtmlElement, url: str, meta: PageMeta, lines: list[str]) 
             return best
         return body
     return next((c for c in fuller if _length(c) >= MIN_GAIN * length), lines)
+
+
+def with_standfirst(lines: list[str], article_body: str | None, description: str | None,
+                    blocks: list[HtmlElement]) -> list[str]:
+    """``lines`` with the opening the extractor left out put back, found by the body the page
+    declares (:func:`declared_lead`) or else by the summary it declares (:func:`described_lead`)."""
+    led = declared_lead(lines, article_body, blocks)
+    return led if led is not lines else described_lead(lines, description, blocks)
 
 
 def declared_lead(lines: list[str], article_body: str | None, blocks: list[HtmlElement]) -> list[str]:
@@ -88,6 +114,28 @@ def declared_lead(lines: list[str], article_body: str | None, blocks: list[HtmlE
             before.append(text)
     found = sum(len(_key(t).split()) for t in before)
     return [*lines[:index], *before, *lines[index:]] if found >= MIN_KEPT * len(prefix.split()) else lines
+
+
+def described_lead(lines: list[str], description: str | None, blocks: list[HtmlElement]) -> list[str]:
+    """``lines`` with the page's standfirst put back: the block shortly before the text's first body
+    line (the first of its first few lines that is a block of the page) that shows the summary the
+    page declares of itself (``og:description`` or the meta description), when the extractor left it
+    out. A summary shown nowhere near the body adds nothing."""
+    summary = _key(description or "")
+    if len(summary.split()) < MIN_LEAD_WORDS or not lines or summary in _key(" ".join(lines)):
+        return lines
+    firsts = {_key(line): i for i, line in reversed(list(enumerate(lines[:LEAD_LINES])))}
+    before: list[str] = []
+    for block in blocks:
+        text = " ".join(block.text_content().split())
+        index = firsts.get(_key(text))
+        if index is not None:
+            shown = (t for t in reversed(before[-STANDFIRST_BLOCKS:])
+                     if summary in _key(t) and len(_key(t)) <= STANDFIRST_SPAN * len(summary))
+            standfirst = next(shown, None)
+            return [*lines[:index], standfirst, *lines[index:]] if standfirst else lines
+        before.append(text)
+    return lines
 
 
 def _key(text: str) -> str:

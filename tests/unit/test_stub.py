@@ -1,7 +1,8 @@
 """Extraction that notices a stub: a story split over several containers, which the precise
 extraction cuts to its first part, is kept whole when the page declares its body (JSON-LD
 ``articleBody``) and that body shows on the page; a standfirst the extractor left out is put
-back when the declared body begins with it; generated pages, invented texts."""
+back when the declared body begins with it, or when it shows the summary the page declares of
+itself; generated pages, invented texts."""
 
 from __future__ import annotations
 
@@ -44,11 +45,12 @@ def test_a_whole_extraction_is_left_as_it_is():
     assert isinstance(result, Article) and result.text.split("\n") == paragraphs
 
 
-def _standfirst_page(lead: str, paragraphs: list[str], article_body: str | None) -> str:
+def _standfirst_page(lead: str, paragraphs: list[str], article_body: str | None, description: str = "") -> str:
     ld = json.dumps({"@type": "NewsArticle", "headline": "Harbour road reopens",
                      **({"articleBody": article_body} if article_body else {})})
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    return f"""<html><head><title>Harbour road reopens</title><meta property="og:type" content="article">
+    described = f'<meta property="og:description" content="{escape(description)}">' if description else ""
+    return f"""<html><head><title>Harbour road reopens</title><meta property="og:type" content="article">{described}
 <script type="application/ld+json">{escape(ld, quote=False)}</script></head><body><article><h1>Harbour road reopens</h1>
 <div id="story"><div class="standfirst">{escape(lead)}</div><div class="tools"><a href="/print.pdf">PDF</a></div>
 {body}</div></article></body></html>"""
@@ -64,4 +66,25 @@ def test_a_standfirst_the_declared_body_begins_with_is_put_back():
 def test_a_standfirst_the_declared_body_leaves_out_stays_out():
     paragraphs, lead = story(14, 6, 40), paragraph(random.Random(99), 30)
     result = extract(_standfirst_page(lead, paragraphs, " ".join(paragraphs)), URL)
+    assert isinstance(result, Article) and result.text.split("\n") == paragraphs
+
+
+def test_a_standfirst_showing_the_declared_summary_is_put_back():
+    paragraphs, summary = story(14, 6, 40), paragraph(random.Random(98), 20)
+    result = extract(_standfirst_page(summary, paragraphs, None, description=summary), URL)
+    assert isinstance(result, Article) and result.text.split("\n") == [summary, *paragraphs]
+    dated = "Harbourside. " + summary                      # a dateline before it: the block is taken whole
+    result = extract(_standfirst_page(dated, paragraphs, None, description=summary), URL)
+    assert isinstance(result, Article) and result.text.split("\n") == [dated, *paragraphs]
+
+
+def test_a_declared_summary_that_is_not_a_standfirst_adds_nothing():
+    paragraphs, summary = story(14, 6, 40), paragraph(random.Random(98), 20)
+    other = paragraph(random.Random(97), 30)
+    result = extract(_standfirst_page(other, paragraphs, None, description=summary), URL)   # shown nowhere
+    assert isinstance(result, Article) and result.text.split("\n") == paragraphs
+    box = " ".join([summary, other, paragraph(random.Random(96), 30)])     # inside a much longer block
+    result = extract(_standfirst_page(box, paragraphs, None, description=summary), URL)
+    assert isinstance(result, Article) and result.text.split("\n") == paragraphs
+    result = extract(_standfirst_page(other, paragraphs, None, description=paragraphs[0]), URL)  # already there
     assert isinstance(result, Article) and result.text.split("\n") == paragraphs
