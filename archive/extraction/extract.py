@@ -26,9 +26,9 @@ from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
 from archive.extraction.pagelinks import FoundLinks, LinkRequest, read_links
 from archive.neardup.normalize import spaced_length
-from archive.extraction.pagemeta import (PageMeta, blocks_after, closing_blocks, lines_before_block, normalise_line,
-                                         parse_datetime, read_page_meta, site_region_texts, teaser_share, text_blocks,
-                                         without_closing_cards)
+from archive.extraction.pagemeta import (PageMeta, blocks_after, blocks_by_text, closing_blocks, lines_before_block,
+                                         normalise_line, parse_datetime, read_page_meta, site_region_texts,
+                                         teaser_share, text_blocks, without_closing_cards)
 from archive.extraction.stub import fuller_lines, with_standfirst
 from archive.extraction.urls import url_key
 
@@ -189,19 +189,20 @@ def _extract_html(html: str, url: str, found_via: str | None, canonical_missing:
         return Skipped(SkipReason.NOT_ARTICLE, links_only)
     blocks = text_blocks(tree)
     lines = with_standfirst(lines, meta.article_body, document.description, blocks)
-    verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(blocks, lines))
+    by_text = blocks_by_text(blocks)
+    verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(by_text, lines))
     if verdict:
         return Skipped(SkipReason.NOT_ARTICLE, verdict, leaf=verdict.startswith("too short"))
-    return _build_article(url, meta, document, lines, (tree, blocks))
+    return _build_article(url, meta, document, lines, (tree, blocks, by_text))
 
 
 def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str],
-                   page: tuple[HtmlElement, list[HtmlElement]]) -> Article | Skipped:
-    tree, blocks = page
+                   page: tuple[HtmlElement, list[HtmlElement], dict[str, HtmlElement]]) -> Article | Skipped:
+    tree, blocks, by_text = page
     site_name = _site_name(meta, document)
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits, rights = read_credits(lines)
-    lines = without_closing_cards(remove_chrome_lines(lines), blocks)
+    lines = without_closing_cards(remove_chrome_lines(lines), by_text)
     region = site_region_texts(blocks) | signup_box_texts(tree, normalise_line)
     lines = [line for line in lines if normalise_line(line) not in region]
     if site_name:

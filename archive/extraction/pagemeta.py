@@ -252,12 +252,18 @@ _HEADLINE_LINK = ("descendant::*[self::h2 or self::h3 or self::h4]//a[@href]"
 MAX_CARD_CHARS = 600
 
 
-def teaser_share(blocks: list[HtmlElement], lines: list[str]) -> float:
-    """Share of the words of ``lines`` that sit in small cards beside a headline link: the
-    teasers of a listing page rather than the paragraphs of one article."""
+def blocks_by_text(blocks: list[HtmlElement]) -> dict[str, HtmlElement]:
+    """The first block (from :func:`text_blocks`) of each normalised text: where a line sits on the page."""
     by_text: dict[str, HtmlElement] = {}
     for block in blocks:
         by_text.setdefault(normalise_line(block.text_content()), block)
+    return by_text
+
+
+def teaser_share(by_text: dict[str, HtmlElement], lines: list[str]) -> float:
+    """Share of the words of ``lines`` that sit in small cards beside a headline link: the
+    teasers of a listing page rather than the paragraphs of one article (``by_text``: from
+    :func:`blocks_by_text`)."""
     total = teaser = 0
     for line in lines:
         words = spaced_length(line)
@@ -268,17 +274,17 @@ def teaser_share(blocks: list[HtmlElement], lines: list[str]) -> float:
     return teaser / total if total else 0.0
 
 
-def without_closing_cards(lines: list[str], blocks: list[HtmlElement]) -> list[str]:
+def without_closing_cards(lines: list[str], by_text: dict[str, HtmlElement]) -> list[str]:
     """``lines`` without their closing run of teaser cards (a headline link to another story and
-    its blurb: "Popular", "More from the site") and the headings of that run; the body before it stays."""
-    by_text: dict[str, HtmlElement] = {}
-    for block in blocks:
-        by_text.setdefault(normalise_line(block.text_content()), block)
+    its blurb: "Popular", "More from the site") and the headings of that run; the body before it
+    stays (``by_text``: from :func:`blocks_by_text`)."""
+    def block_of(line: str) -> HtmlElement | None:
+        return by_text.get(normalise_line(line))
+
     end = len(lines)
-    while end > 1 and (block := by_text.get(normalise_line(lines[end - 1]))) is not None and _in_card(block):
+    while end > 1 and (block := block_of(lines[end - 1])) is not None and _in_card(block):
         end -= 1
-    while 1 < end < len(lines) and (block := by_text.get(normalise_line(lines[end - 1]))) is not None \
-            and block.tag in ("h2", "h3", "h4"):
+    while 1 < end < len(lines) and (block := block_of(lines[end - 1])) is not None and block.tag in ("h2", "h3", "h4"):
         end -= 1
     return lines[:end]
 

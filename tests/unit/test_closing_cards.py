@@ -9,7 +9,7 @@ from html import escape
 
 from trafilatura.utils import load_html
 
-from archive.extraction.pagemeta import text_blocks, without_closing_cards
+from archive.extraction.pagemeta import blocks_by_text, text_blocks, without_closing_cards
 from textgen import paragraph, story
 
 
@@ -31,7 +31,7 @@ def _blocks(paragraphs: list[str], after: str):
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     tree = load_html(f"<html><body><article><h1>Ferry timetable</h1><div class='story'>{body}{after}</div>"
                      "</article></body></html>")
-    return text_blocks(tree)
+    return blocks_by_text(text_blocks(tree))
 
 
 def test_closing_teaser_cards_and_their_heading_are_cut():
