@@ -64,6 +64,16 @@ def sigkill_tree(pid: int) -> None:
             pass
 
 
+def kill_if_running(proc) -> bool:
+    """SIGKILL a still-running crawl or import with its workers and reap it; False if it had
+    already exited (the kill came too late to land)."""
+    if proc.poll() is not None:
+        return False
+    sigkill_tree(proc.pid)
+    proc.wait()
+    return True
+
+
 def export_rows(archive) -> list[dict]:  # noqa: ANN001 - an archive.Archive
     """Every article of ``archive`` as the export's rows (the analysis layer's ``export_rows``)."""
     from archive.analysis.queries import export_rows as rows

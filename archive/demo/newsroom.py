@@ -53,8 +53,7 @@ class NewsroomSkin(Skin):
             f'<div class="nr-topics">{topics}</div></article>\n'
             f'<aside class="nr-more"><h2>{esc(label(RELATED, self.site.language))}</h2><ol>{"".join(more)}</ol></aside>'
         )
-        page = self.document(self.head(post.title, post=post, description=post.summary), self.frame(inner),
-                             body_class="nr")
+        page = self.story_page(post, self.frame(inner), body_class="nr")
         return page, (line, *self.own_lines(post))
 
     def listing_item(self, post: Post) -> str:

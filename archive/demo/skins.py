@@ -54,8 +54,7 @@ class PortalSkin(Skin):
         extra = ""
         if post.story in self.site.amp and post.site == self.site.id:
             extra = f'\n<link rel="amphtml" href="{attr(self.url(self.amp_path(post)))}">'
-        page = self.document(self.head(post.title, post=post, description=post.summary, extra=extra),
-                             self.frame(inner), body_class="article")
+        page = self.story_page(post, self.frame(inner), body_class="article", extra=extra)
         return page, (line, *self.own_lines(post))
 
 
@@ -204,8 +203,7 @@ class WordPressSkin(Skin):
             '<div id="comments"><h3 id="reply-title">Leave a Reply</h3>'
             "<p>Your email address will not be published.</p></div>"
         )
-        page = self.document(self.head(post.title, post=post, description=post.summary),
-                             self.frame(inner, site_posts), body_class="single")
+        page = self.story_page(post, self.frame(inner, site_posts), body_class="single")
         return page, (*chrome, *self.own_lines(post, updated=False))
 
     def frame(self, inner: str, site_posts: list[Post] | None = None) -> str:
@@ -283,8 +281,7 @@ class BloggerSkin(Skin):
             '<p><a href="#comment-editor">Post a Comment</a></p></div></div></div>'
             f'<div class="blog-pager">{pager}<a class="home-link" href="/">Home</a></div>'
         )
-        page = self.document(self.head(post.title, post=post, description=post.summary), self.frame(inner),
-                             body_class="item-view")
+        page = self.story_page(post, self.frame(inner), body_class="item-view")
         chrome = [f"{posted} at {post.published:%-I:%M %p}", *self.shares, "Labels: " + ", ".join(labels),
                   "No comments:", "Post a Comment", *self.own_lines(post, updated=False)]
         return page, tuple(chrome)
@@ -332,8 +329,7 @@ class AggregatorSkin(Skin):
             '<button type="button">Share</button></div></article>'
             f'<section class="more"><h2>More from the digest</h2><ul>{more}</ul></section>'
         )
-        page = self.document(self.head(post.title, post=post, description=post.summary), self.frame(inner),
-                             body_class="story")
+        page = self.story_page(post, self.frame(inner), body_class="story")
         return page, ("Save for later", "Share")
 
 

@@ -189,6 +189,11 @@ class Skin:
             f'<body class="{body_class}">\n{body}\n</body>\n</html>\n'
         ).encode("utf-8")
 
+    def story_page(self, post: Post, body: str, *, body_class: str, extra: str = "") -> bytes:
+        """A story's whole page: its head (title, summary, declared metadata) around the skin's body."""
+        return self.document(self.head(post.title, post=post, description=post.summary, extra=extra), body,
+                             body_class=body_class)
+
     def section_links(self, names: Iterable[str]) -> list[Link]:
         return [Link(name, self.href(self.section_path(name))) for name in names]
 

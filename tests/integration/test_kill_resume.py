@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archivecheck import sigkill_tree, snapshot
+from archivecheck import kill_if_running, snapshot
 from faultweb import wait_for
 from storyweb import Served, build
 
@@ -53,10 +53,7 @@ def test_sigkill_at_random_moments_loses_nothing(web, newsarchive, tmp_path):
         wait_for(lambda: _runs(tmp_path / "killed.db") >= number, running.proc, limit=120)
         _wait_fetches(web, running.proc, rng.randint(1, FETCHES_BEFORE_KILL))
         time.sleep(rng.uniform(0.0, 0.2))
-        if running.proc.poll() is None:
-            sigkill_tree(running.proc.pid)
-            running.proc.wait()
-            landed += 1
+        landed += kill_if_running(running.proc)
         newsarchive.stop(running)
     final = newsarchive(*crawl, "--db", killed_db, cwd=tmp_path)
     assert final.code == 0, final.err[-2000:]

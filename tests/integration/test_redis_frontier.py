@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from archivecheck import sigkill_tree, snapshot
+from archivecheck import kill_if_running, snapshot
 from conftest import REDIS_URL
 from faultweb import wait_for
 from storyweb import Served, build
@@ -204,10 +204,7 @@ def test_killed_workers_and_a_redis_restart_lose_nothing(web, reference, newsarc
             wait_for(lambda: client.exists(f"{name}:news:worker:{socket.gethostname()}:{killed.proc.pid}"),
                      killed.proc, limit=180)
             time.sleep(rng.uniform(0.3, 3.0))
-            if killed.proc.poll() is None:
-                sigkill_tree(killed.proc.pid)
-                killed.proc.wait()
-                landed += 1
+            landed += kill_if_running(killed.proc)
             newsarchive.stop(killed)
             if number == 3:                       # Redis restarts empty: no queue, no dupefilter
                 private_redis.restart()

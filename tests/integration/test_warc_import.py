@@ -17,7 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.config import ArchiveConfig
-from archivecheck import sigkill_tree, snapshot
+from archivecheck import kill_if_running, snapshot
 from crawler.reprocess import reprocess
 from crawler.warcimport import import_files
 from faultweb import wait_for
@@ -57,10 +57,7 @@ def test_sigkill_at_random_records_then_finish_equals_one_import(crawled, newsar
         try:
             wait_for(lambda: _committed(killed) >= target or running.proc.poll() is not None, limit=120)
         finally:
-            if running.proc.poll() is None:
-                sigkill_tree(running.proc.pid)
-                running.proc.wait()
-                landed += 1
+            landed += kill_if_running(running.proc)
             newsarchive.stop(running)
     final = _import(newsarchive, tmp_path, killed, *crawled.files)
     assert final.code == 0, final.err[-2000:]
