@@ -42,7 +42,13 @@ class NewsroomSkin(Skin):
 
     def render_article(self, post: Post, site_posts: list[Post]) -> tuple[bytes, tuple[str, ...]]:
         box, line = self.teaser(post, site_posts)
-        blocks = self.body_blocks(post, {min(1, len(post.paragraphs) - 1): box})
+        photo, caption = self.photo(post)
+        facts, fact_lines = self.fact_box(post)
+        last = len(post.paragraphs) - 1
+        inserts = {0: photo} if last > 1 else {}
+        inserts[min(1, last)] = inserts.get(min(1, last), "") + box
+        inserts[min(3, last)] = inserts.get(min(3, last), "") + facts
+        blocks = self.body_blocks(post, inserts)
         topics = "".join(f'<a class="nr-topic" href="{self.href(self.tag_path(t))}">{esc(t)}</a>' for t in post.tags)
         more = [f'<li><a href="{self.href(p.path)}">{esc(p.title)}</a>{self.list_date(p.published)}</li>'
                 for p in site_posts if p.path != post.path][:4]
@@ -54,7 +60,20 @@ class NewsroomSkin(Skin):
             f'<aside class="nr-more"><h2>{esc(label(RELATED, self.site.language))}</h2><ol>{"".join(more)}</ol></aside>'
         )
         page = self.story_page(post, self.frame(inner), body_class="nr")
-        return page, (line, *self.own_lines(post))
+        return page, (line, *([caption] if photo else []), *fact_lines, *self.own_lines(post))
+
+    def photo(self, post: Post) -> tuple[str, str]:
+        """A picture whose caption repeats its alternative text word for word."""
+        caption = f"{post.section}: {post.title}"
+        return (f'<figure class="nr-photo"><img src="/img/{post.slug}.jpg" alt="{esc(caption)}">'
+                f'<p class="nr-caption">{esc(caption)}</p></figure>', caption)
+
+    def fact_box(self, post: Post) -> tuple[str, tuple[str, ...]]:
+        """A fact box set in the text and marked as complementary content (not the story's)."""
+        lines = ("Key facts", f"Section: {post.section}", f"Topics: {', '.join(post.tags) or post.section}")
+        items = "".join(f"<li>{esc(text)}</li>" for text in lines[1:])
+        return (f'<div class="nr-facts" role="complementary"><h3>{esc(lines[0])}</h3><ul>{items}</ul></div>',
+                lines)
 
     def listing_item(self, post: Post) -> str:
         return (f'<li class="nr-item"><a href="{self.href(post.path)}">{esc(post.title)}</a>'

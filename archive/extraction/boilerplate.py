@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from archive.neardup.normalize import spaced_length
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -215,3 +217,50 @@ def _boxes(tree: HtmlElement) -> list[HtmlElement]:
     costs less than the XPath's string functions on every element."""
     return [element for element in tree.getroottree().iter(etree.Element)
             if _names_box(element.get("class")) or _names_box(element.get("id"))]
+
+
+CAPTION_MIN_WORDS = 4     # "Photo", "Logo" or a name alone is no evidence of a caption
+
+
+def caption_texts(tree: HtmlElement) -> frozenset[str]:
+    """The alternative texts of a page's images, as written: a line that repeats one word for word
+    is the image's caption shown beside the picture. A story's paragraph that the caption quotes
+    differs from it (a closing full stop at least) and stays."""
+    return frozenset(alt.strip() for alt in tree.xpath("//img/@alt") if len(alt.split()) >= CAPTION_MIN_WORDS)
+
+
+LINK_ITEM_SHARE = 0.9     # of a list item's characters inside links: the item is a link, nothing more
+
+
+def without_link_items(lines: list[str], by_text: dict[str, HtmlElement],
+                       normalise: Callable[[str], str]) -> list[str]:
+    """``lines`` without list items that are a link and nothing else: the related-story, "read also"
+    and source lists set inside a story's body (``by_text``: the page's blocks by normalised text)."""
+    def link_only(line: str) -> bool:
+        block = by_text.get(normalise(line))
+        if block is None or block.tag != "li":
+            return False
+        total = len(block.text_content().strip())
+        linked = sum(len(link.text_content().strip()) for link in block.iter("a"))
+        return total > 0 and linked >= LINK_ITEM_SHARE * total
+
+    return [line for line in lines if not (line.startswith("- ") and link_only(line))]
+
+
+CLOSING_HEAD_WORDS = 5
+_ENDS_SENTENCE = re.compile(r"[.!?…\"”»)。！？」』]$")
+
+
+def without_closing_heads(lines: list[str]) -> list[str]:
+    """``lines`` without a closing run of two or more short lines that end no sentence and are no
+    list items: the headings of a sidebar's boxes ("Most read", "More links") whose links the
+    extractor dropped. One such line alone (a sign-off, a dateline) stays."""
+    end = len(lines)
+    while end > 1 and _closing_head(lines[end - 1]):
+        end -= 1
+    return lines[:end] if len(lines) - end >= 2 else lines
+
+
+def _closing_head(line: str) -> bool:
+    return (spaced_length(line) <= CLOSING_HEAD_WORDS and not line.startswith("- ")
+            and not _ENDS_SENTENCE.search(line))

@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
 from archive.extraction.article import Article, SkipReason, Skipped
-from archive.extraction.boilerplate import remove_chrome_lines, signup_box_texts
+from archive.extraction.boilerplate import (caption_texts, remove_chrome_lines, signup_box_texts, without_closing_heads,
+                                           without_link_items)
 from archive.extraction.credit import credit_links, edge_lines, excerpt_publisher, is_own, own_names, read_credits
 from archive.extraction.declared import declared_metadata, with_declared
 from archive.extraction.decode import charset_of, decode_html_detected, repair_mojibake, sniff_body
@@ -30,7 +31,7 @@ from archive.extraction.pagemeta import (PageMeta, blocks_after, blocks_by_text,
                                          normalise_line, parse_datetime, read_page_meta, site_region_texts,
                                          teaser_share, text_blocks, without_closing_cards)
 from archive.extraction.stub import fuller_lines, with_standfirst
-from archive.extraction.urls import url_key
+from archive.extraction.urls import classify_url, url_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,29 +59,6 @@ LISTING_TEASER_SHARE = 0.5
 # Text blocks after the body's last line searched for a dropped "Read more at X" or attribution.
 TAIL_BLOCKS = 6
 
-# Path segments of listings (followed for links, never archived).
-_LISTING_SEGMENTS = frozenset({
-    "tag", "tags", "category", "categories", "section", "sections", "topic", "topics", "author", "authors",
-    "label", "labels", "page", "search", "calendar", "events", "feed", "feeds", "rss", "user", "users",
-    "profile", "profiles", "people", "contributors", "writers", "columnists", "archive", "archives",
-    "collections", "series", "keyword", "keywords", "subject", "subjects", "browse",
-})
-# Path segments of a site's own pages about itself.
-_STATIC_PAGES = frozenset({
-    "about", "about-us", "aboutus", "about_us", "who-we-are", "our-story", "team", "our-team", "staff",
-    "contact", "contact-us", "contactus", "contact_us", "privacy", "privacy-policy", "privacypolicy",
-    "privacy-notice", "cookie-policy", "cookies", "cookie-settings", "terms", "terms-of-use",
-    "terms-of-service", "terms-and-conditions", "tos", "legal", "imprint", "impressum", "disclaimer",
-    "advertise", "advertising", "careers", "jobs", "donate", "subscribe", "newsletter", "newsletters",
-    "login", "signin", "sign-in", "register", "account", "faq", "help", "sitemap", "accessibility",
-    "corrections", "ethics", "masthead", "editorial-policy", "support", "shop", "store", "membership",
-})
-_HOME_PATHS = frozenset({"", "index", "home", "default", "start", "welcome"})
-_SEARCH_PARAMS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "searchterm"})
-_PAGE_PARAMS = frozenset({"page", "paged", "pg", "pagenum", "start", "offset"})
-_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
-_DATE_PATH = re.compile(
-    r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d{2}-\d{2}-\d{2}|/(?:19|20)\d{6}(?:/|$)")
 _BYLINE = re.compile(r"^(?:by|written by|posted by|von|por|par)\s+\S", re.IGNORECASE)
 
 
@@ -203,12 +181,12 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits, rights = read_credits(lines)
     lines = without_closing_cards(remove_chrome_lines(lines), by_text)
-    region = site_region_texts(blocks) | signup_box_texts(tree, normalise_line)
-    lines = [line for line in lines if normalise_line(line) not in region]
+    lines = _without_furniture(lines, tree, blocks)
     if site_name:
         lines = _drop_site_lines(lines, site_name)
     lines = _drop_heading_lines(lines, [title, *meta.headlines], document.author)
     lines, excerpt_of, is_excerpt = _split_excerpt_markers(lines)
+    lines = without_closing_heads(without_link_items(lines, by_text, normalise_line))
     if not lines:
         return Skipped(SkipReason.NO_TEXT, "only page chrome found")
     marker, tail = None, []
@@ -248,6 +226,13 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     )
 
 
+def _without_furniture(lines: list[str], tree: HtmlElement, blocks: list[HtmlElement]) -> list[str]:
+    """``lines`` without the texts of the site's header, menus, footer and asides, of sign-up boxes,
+    and without captions repeating an image's alternative text."""
+    region, captions = site_region_texts(blocks) | signup_box_texts(tree, normalise_line), caption_texts(tree)
+    return [line for line in lines if line not in captions and normalise_line(line) not in region]
+
+
 def _site_name(meta: PageMeta, document: Document) -> str | None:
     """The page's own site name; trafilatura's guess is ignored when it comes from a canonical
     URL on another host (a republished copy naming its original)."""
@@ -259,43 +244,6 @@ def _site_name(meta: PageMeta, document: Document) -> str | None:
         if normalise_line(guess).replace(" ", "") in canonical_host:
             return None
     return guess
-
-
-def classify_url(url: str) -> str:
-    """The shape of a URL's path: "home", "listing", "static" (about, contact, privacy...),
-    "article" (a date, a long slug or a numeric id), "section" (a few short words) or "unknown".
-
-    >>> classify_url("https://example.com/tag/climate/"), classify_url("https://example.com/2024/05/01/a-b-c/")
-    ('listing', 'article')
-    """
-    parts = urlsplit(url)
-    segments = [_EXTENSION.sub("", unquote(s)).lower() for s in parts.path.split("/") if s]
-    params = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
-    if params & _SEARCH_PARAMS:
-        return "listing"
-    if not segments or (len(segments) == 1 and segments[0] in _HOME_PATHS):
-        return "listing" if params & _PAGE_PARAMS else "home"
-    article_like = [i for i, s in enumerate(segments) if _is_article_segment(s)]
-    for i, segment in enumerate(segments):
-        if segment in _LISTING_SEGMENTS and not any(j > i for j in article_like):
-            return "listing"
-    if len(segments) <= 3 and any(s in _STATIC_PAGES for s in segments) and not article_like:
-        return "static"
-    if article_like or _DATE_PATH.search(parts.path):
-        return "article"
-    if params & _PAGE_PARAMS:
-        return "listing"
-    if all(len(re.split(r"[-_]", s)) <= 2 and not re.search(r"\d", s) for s in segments):
-        return "section"
-    return "unknown"
-
-
-def _is_article_segment(segment: str) -> bool:
-    """A slug of three or more words, or a numeric id of five or more digits."""
-    words = [w for w in re.split(r"[-_+.\s]+", segment) if w]
-    alpha = [w for w in words if re.search(r"[^\W\d]", w)]
-    return len(alpha) >= 3 or bool(re.fullmatch(r"\d{5,}", segment)) or (
-        len(alpha) >= 1 and any(re.fullmatch(r"\d{4,}", w) for w in words))
 
 
 def _alternate_of(meta: PageMeta, url: str) -> str | None:

@@ -335,12 +335,15 @@ def closing_blocks(tree: HtmlElement, blocks: list[HtmlElement], first_line: str
 
 _SITE_REGIONS = ("//*[self::header or self::nav or self::footer or @role='banner' or @role='navigation'"
                  " or @role='contentinfo'][not(ancestor::article or ancestor::main or ancestor::*[@role='main']"
-                 " or ancestor::*[@itemprop='articleBody'])]")
+                 " or ancestor::*[@itemprop='articleBody'])]"
+                 # asides: a fact box, a "read also" or a promo, in the article or beside it
+                 "|//aside|//*[@role='complementary']")
 
 
 def site_region_texts(blocks: list[HtmlElement]) -> frozenset[str]:
     """Normalised texts found only in the site's own header, navigation and footer (outside the
-    article and ``<main>``): a tagline or a menu an extractor may take for a paragraph."""
+    article and ``<main>``) and in asides (``<aside>``, ``role="complementary"``, wherever they
+    are): a tagline, a menu or a fact box an extractor may take for a paragraph."""
     if not blocks:
         return frozenset()
     # One query for the page, then every element below a region once (not the ancestors of each block).

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
@@ -72,3 +73,65 @@ def url_key(url: str) -> str:
 def host_of(url: str) -> str:
     """The ``host[:port]`` of a URL, lower-cased, without a default port: a crawl scope unit."""
     return urlsplit(normalize_url(url)).netloc
+
+
+# Path segments of listings (followed for links, never archived).
+_LISTING_SEGMENTS = frozenset({
+    "tag", "tags", "category", "categories", "section", "sections", "topic", "topics", "author", "authors",
+    "label", "labels", "page", "search", "calendar", "events", "feed", "feeds", "rss", "user", "users",
+    "profile", "profiles", "people", "contributors", "writers", "columnists", "archive", "archives",
+    "collections", "series", "keyword", "keywords", "subject", "subjects", "browse",
+})
+# Path segments of a site's own pages about itself.
+_STATIC_PAGES = frozenset({
+    "about", "about-us", "aboutus", "about_us", "who-we-are", "our-story", "team", "our-team", "staff",
+    "contact", "contact-us", "contactus", "contact_us", "privacy", "privacy-policy", "privacypolicy",
+    "privacy-notice", "cookie-policy", "cookies", "cookie-settings", "terms", "terms-of-use",
+    "terms-of-service", "terms-and-conditions", "tos", "legal", "imprint", "impressum", "disclaimer",
+    "advertise", "advertising", "careers", "jobs", "donate", "subscribe", "newsletter", "newsletters",
+    "login", "signin", "sign-in", "register", "account", "faq", "help", "sitemap", "accessibility",
+    "corrections", "ethics", "masthead", "editorial-policy", "support", "shop", "store", "membership",
+})
+_HOME_PATHS = frozenset({"", "index", "home", "default", "start", "welcome"})
+_SEARCH_PARAMS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "searchterm"})
+_PAGE_PARAMS = frozenset({"page", "paged", "pg", "pagenum", "start", "offset"})
+_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cfm)$", re.IGNORECASE)
+_DATE_PATH = re.compile(
+    r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])(?:/|$)|/(?:19|20)\d{2}-\d{2}-\d{2}|/(?:19|20)\d{6}(?:/|$)")
+
+
+def classify_url(url: str) -> str:
+    """The shape of a URL's path: "home", "listing", "static" (about, contact, privacy...),
+    "article" (a date, a long slug or a numeric id), "section" (a few short words) or "unknown".
+
+    >>> classify_url("https://example.com/tag/climate/"), classify_url("https://example.com/2024/05/01/a-b-c/")
+    ('listing', 'article')
+    """
+    parts = urlsplit(url)
+    segments = [_EXTENSION.sub("", unquote(s)).lower() for s in parts.path.split("/") if s]
+    params = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if params & _SEARCH_PARAMS:
+        return "listing"
+    if not segments or (len(segments) == 1 and segments[0] in _HOME_PATHS):
+        return "listing" if params & _PAGE_PARAMS else "home"
+    article_like = [i for i, s in enumerate(segments) if _is_article_segment(s)]
+    for i, segment in enumerate(segments):
+        if segment in _LISTING_SEGMENTS and not any(j > i for j in article_like):
+            return "listing"
+    if len(segments) <= 3 and any(s in _STATIC_PAGES for s in segments) and not article_like:
+        return "static"
+    if article_like or _DATE_PATH.search(parts.path):
+        return "article"
+    if params & _PAGE_PARAMS:
+        return "listing"
+    if all(len(re.split(r"[-_]", s)) <= 2 and not re.search(r"\d", s) for s in segments):
+        return "section"
+    return "unknown"
+
+
+def _is_article_segment(segment: str) -> bool:
+    """A slug of three or more words, or a numeric id of five or more digits."""
+    words = [w for w in re.split(r"[-_+.\s]+", segment) if w]
+    alpha = [w for w in words if re.search(r"[^\W\d]", w)]
+    return len(alpha) >= 3 or bool(re.fullmatch(r"\d{5,}", segment)) or (
+        len(alpha) >= 1 and any(re.fullmatch(r"\d{4,}", w) for w in words))

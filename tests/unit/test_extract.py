@@ -11,7 +11,8 @@ import pytest
 
 from archive.extraction.article import Article, SkipReason, Skipped
 from archive.extraction.boilerplate import is_chrome_line, remove_chrome_lines
-from archive.extraction.extract import classify_url, extract
+from archive.extraction.extract import extract
+from archive.extraction.urls import classify_url
 
 SITE = "https://harwick-news.example"
 STORY = [
