@@ -30,7 +30,7 @@ MIN_GAIN = 1.15
 MIN_KEPT = 0.8
 OVERSHOOT = 1.1
 _VISIBLE = ("//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::form"
-            " or ancestor::noscript)]")
+            " or ancestor::noscript or ancestor::a)]")
 # The declared body's opening found before the text's first line (a standfirst the extractor left
 # out) is put back when it has at least MIN_LEAD_WORDS words; LEAD_PROBE characters of the first
 # line locate it in the declared body.
@@ -45,8 +45,8 @@ STANDFIRST_SPAN = 1.5
 
 
 def visible_length(tree: HtmlElement, without: frozenset[HtmlElement] = frozenset()) -> int:
-    """Words in the page's paragraphs outside navigation, header, footer, asides and forms (and
-    outside the elements ``without``)."""
+    """Words in the page's paragraphs outside navigation, header, footer, asides, forms and links
+    (a menu entry or a teaser written as a paragraph inside a link) and outside the elements ``without``."""
     return sum(spaced_length(p.text_content()) for p in tree.xpath(_VISIBLE)
                if not without or not any(a in without for a in (p, *p.iterancestors())))
 

@@ -88,3 +88,17 @@ def test_a_declared_summary_that_is_not_a_standfirst_adds_nothing():
     assert isinstance(result, Article) and result.text.split("\n") == paragraphs
     result = extract(_standfirst_page(other, paragraphs, None, description=paragraphs[0]), URL)  # already there
     assert isinstance(result, Article) and result.text.split("\n") == paragraphs
+
+
+def test_paragraphs_inside_links_are_no_shown_body():
+    """Menu entries and teasers written as a paragraph inside a link (``<a><p>About us</p></a>``)
+    are link labels: they do not make the story look like a stub of the page."""
+    from trafilatura.utils import load_html
+
+    from archive.extraction.stub import visible_length
+
+    paragraphs = story(41, 5, 40)
+    teasers = "".join(f'<li><a href="/post/{n}"><p>{escape(t)}</p></a></li>' for n, t in enumerate(story(42, 6, 12)))
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    tree = load_html(f"<html><body><div class='menu'><ul>{teasers}</ul></div><div class='post'>{body}</div></body></html>")
+    assert visible_length(tree) == sum(len(p.split()) for p in paragraphs)
