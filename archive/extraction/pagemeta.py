@@ -329,7 +329,8 @@ def closing_blocks(tree: HtmlElement, blocks: list[HtmlElement], first_line: str
         containers = start.xpath("ancestor::article[1]|ancestor::main[1]")[-1:] if start is not None else []
     if len(containers) != 1:
         return []
-    inside = [b for b in blocks if b is containers[0] or containers[0] in b.iterancestors()]
+    members = set(blocks)      # the container's blocks in document order, without walking each block's ancestors
+    inside = [b for b in containers[0].iter(*_BLOCK_TAGS) if b in members]
     return _texts(list(reversed(inside)), limit)
 
 

@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 ACCEPTED_TYPES = ("html", "xml", "text/", "gzip")
 _IGNORED_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 MAX_LINKS_PER_PAGE = 1000    # links of one HTML page followed (NEWSARCHIVE_MAX_LINKS_PER_PAGE)
+MAX_URL_LENGTH = 2083        # longer URLs are neither followed nor kept (URLLENGTH_LIMIT, as Scrapy's own check)
 RESUME_POLL = 0.05           # seconds between looks at the downloader while it has no room
 SCOPE_CACHE = 50_000     # link URLs whose normalised form the spider remembers
 # Feed and news-sitemap entries are likely articles: fetch them before plain links.
@@ -72,6 +73,7 @@ class NewsSpider(scrapy.Spider):
         self.seeds_ok = 0
         self.run_id: int | None = None
         self.max_links = MAX_LINKS_PER_PAGE
+        self.max_url_length = MAX_URL_LENGTH
         self._seen: set[str] = set()
         self.alternates = Alternates()          # pages held until their declared canonical answers
         self._scoped: dict[str, tuple[str, str, bool] | None] = {}      # see _scope_of
@@ -83,6 +85,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.run_id = crawler.settings.getint("NEWSARCHIVE_RUN_ID") or None
         spider.max_links = crawler.settings.getint("NEWSARCHIVE_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
+        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT", MAX_URL_LENGTH)
         crawler.signals.connect(spider.on_headers_received, signal=signals.headers_received)
         return spider
 
@@ -124,13 +127,15 @@ class NewsSpider(scrapy.Spider):
     # -- requests --------------------------------------------------------------------------
 
     def _in_scope(self, url: str) -> str | None:
-        """``url`` normalised, or None when it is malformed, not http(s) or outside the crawl's hosts."""
+        """``url`` normalised, or None when it is malformed, longer than URLLENGTH_LIMIT, not http(s)
+        or outside the crawl's hosts."""
         try:
             normalized = normalize_url(url)
         except ValueError:
             logger.debug("skip %s: malformed URL", url)
             return None
-        if urlsplit(normalized).scheme not in ("http", "https") or host_of(normalized) not in self.scope:
+        if len(normalized) > self.max_url_length or urlsplit(normalized).scheme not in ("http", "https") \
+                or host_of(normalized) not in self.scope:
             return None
         return normalized
 

@@ -241,3 +241,14 @@ def test_fetches_are_recorded_for_the_frontier_with_the_links_they_hold():
     assert [(m.url, m.outcome, m.status, [link.url for link in m.links]) for m in marks] == [
         (HOME + "feed.xml", "done", "feed", [HOME + "news/2"])]
     assert [r.url for r in out if isinstance(r, Request)] == [HOME + "news/2"]
+
+
+def test_links_longer_than_the_url_length_limit_are_neither_followed_nor_kept():
+    crawler = get_crawler(NewsSpider, {"URLLENGTH_LIMIT": 60})
+    spider = NewsSpider.from_crawler(crawler, seeds=HOME)
+    spider._seen.add(url_key(HOME))
+    short, long = "/2024/01/02/ferry", "/2024/01/02/" + "ferry-timetable-" * 4
+    body = f'<html><body><a href="{short}">s</a> <a href="{long}">l</a></body></html>'.encode()
+    items, requests = outputs(spider, respond(HOME, body))
+    assert [r.url for r in requests] == [HOME + short.lstrip("/")]
+    assert spider._in_scope(HOME + long.lstrip("/")) is None
