@@ -66,7 +66,9 @@ class Revisits:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._reader = engine.execution_options(**{READONLY: True})     # plain connections: no ORM session per lookup
+        # Plain connections (no ORM session per lookup) in autocommit: a lookup is one statement,
+        # its own snapshot, with no BEGIN and ROLLBACK around it
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT", **{READONLY: True})
         self._conn: Connection | None = None          # kept between lookups (no pool checkout, no ping each)
         self._writers = session_factory(engine)
         self.can_mark_gone = GONE_COLUMN in Article.__table__.c
@@ -110,16 +112,13 @@ class Revisits:
         return None, (row.at if row.state in (GONE, FAILED) else None)
 
     def _read(self, query):  # noqa: ANN001, ANN202
-        """Run a lookup on the connection kept for lookups (a read transaction each: a SQLite
-        reader never holds a snapshot between requests); while the archive is unreachable, know
-        nothing (the page is fetched) and connect afresh next time."""
+        """Run a lookup (one statement, in autocommit: a SQLite reader never holds a snapshot
+        between requests) on the connection kept for lookups; while the archive is unreachable,
+        know nothing (the page is fetched) and connect afresh next time."""
         try:
             if self._conn is None:
                 self._conn = self._reader.connect()
-            try:
-                return query(self._conn)
-            finally:
-                self._conn.rollback()
+            return query(self._conn)
         except DBAPIError as exc:
             self._drop()
             if not transient(exc):

@@ -85,7 +85,10 @@ def _sqlite_wal(cur) -> None:  # noqa: ANN001 - a DB-API cursor
 def _sqlite_begin(conn: Connection) -> None:
     # Readers take a plain (deferred) BEGIN: under WAL they never block a writer, so a paused
     # `newsarchive export | less` cannot lock a crawl out. Writers take the write lock up front.
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READONLY) else "BEGIN IMMEDIATE")
+    # A connection in autocommit (the crawl's one-statement lookups) takes none.
+    options = conn.get_execution_options()
+    if options.get("isolation_level") != "AUTOCOMMIT":
+        conn.exec_driver_sql("BEGIN" if options.get(READONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, readonly: bool = False) -> Engine:
