@@ -7,7 +7,7 @@ import socket
 import os
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from archive.errors import ChangedFile, NotFound
@@ -65,14 +65,18 @@ def begin(session: Session, source: str, size: int | None, first_digest: str | N
     return row.next_offset, row.records, row.state == "done"
 
 
+_WHERE = WarcImport.__table__.c.source == bindparam("b_source")
+_ADVANCE = update(WarcImport.__table__).where(_WHERE).values(
+    next_offset=bindparam("next_offset"), records=bindparam("records"), updated_at=bindparam("updated_at"))
+_FINISH = _ADVANCE.values(state="done")
+
+
 def advance(session: Session, mark: ImportMark, done: bool = False) -> None:
-    """Commit the import's position with the page just read (same transaction)."""
-    row = session.get(WarcImport, mark.source)
-    if row is None:
+    """Commit the import's position with the page just read (same transaction): one UPDATE built
+    once, no ORM object per record."""
+    values = {"b_source": mark.source, "next_offset": mark.next_offset, "records": mark.records, "updated_at": utcnow()}
+    if session.connection().execute(_FINISH if done else _ADVANCE, values).rowcount == 0:
         raise NotFound(f"no import of {mark.source} was started")
-    row.next_offset, row.records, row.updated_at = mark.next_offset, mark.records, utcnow()
-    if done:
-        row.state = "done"
 
 
 def imports(session: Session) -> list[dict[str, Any]]:
