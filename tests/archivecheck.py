@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -96,3 +97,12 @@ def stats(archive) -> dict:  # noqa: ANN001
 
     with archive.reader() as session:
         return counts(session)
+
+
+def run_count(db: Path) -> int:
+    """The crawl runs recorded in the SQLite archive ``db`` (0 while it is not created yet)."""
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM crawl_run").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archivecheck import kill_if_running, snapshot
+from archivecheck import kill_if_running, run_count, snapshot
 from faultweb import wait_for
 from storyweb import Served, build
 
@@ -50,7 +50,7 @@ def test_sigkill_at_random_moments_loses_nothing(web, newsarchive, tmp_path):
         # The moment is a random point of the run's work, whatever the machine's speed: after a
         # random number of its fetches (every run fetches at least the ~70 entry, section and tag
         # pages, feeds and robots.txt), counted from its run record, not from the program's launch.
-        wait_for(lambda: _runs(tmp_path / "killed.db") >= number, running.proc, limit=120)
+        wait_for(lambda: run_count(tmp_path / "killed.db") >= number, running.proc, limit=120)
         _wait_fetches(web, running.proc, rng.randint(1, FETCHES_BEFORE_KILL))
         time.sleep(rng.uniform(0.0, 0.2))
         landed += kill_if_running(running.proc)
@@ -82,14 +82,6 @@ def _wait_fetches(web, proc, count: int, limit: float = 120) -> None:  # noqa: A
     start, deadline = web.fetched(), time.monotonic() + limit
     while proc.poll() is None and web.fetched() - start < count and time.monotonic() < deadline:
         time.sleep(0.01)
-
-
-def _runs(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM crawl_run").fetchone()[0]
-    except sqlite3.OperationalError:         # not created yet
-        return 0
 
 
 def test_a_second_crawl_of_the_unchanged_web_fetches_no_article_again(web, newsarchive, tmp_path):

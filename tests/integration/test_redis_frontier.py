@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from archivecheck import kill_if_running, snapshot
+from archivecheck import kill_if_running, run_count, snapshot
 from conftest import REDIS_URL
 from faultweb import wait_for
 from storyweb import Served, build
@@ -267,7 +267,7 @@ def test_plain_crawls_and_frontier_workers_never_overlap(web, reference, newsarc
     with gate(web):
         crawl = newsarchive.start(*plain, cwd=tmp_path)
         try:
-            wait_for(lambda: _runs(tmp_path / "archive.db") == 3, crawl.proc, limit=180)
+            wait_for(lambda: run_count(tmp_path / "archive.db") == 3, crawl.proc, limit=180)
             refused = newsarchive(*shared, cwd=tmp_path)
         except BaseException:
             newsarchive.stop(crawl)
@@ -288,12 +288,4 @@ def test_a_bad_frontier_url_is_a_usage_error_and_an_unreachable_one_fails_with_o
     assert gone.code == 1
     assert gone.err.strip().splitlines() == [gone.err.strip().splitlines()[-1]]
     assert gone.err.startswith("Error: cannot reach the frontier unix://")
-    assert not (tmp_path / "archive.db").exists() or _runs(tmp_path / "archive.db") == 0
-
-
-def _runs(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM crawl_run").fetchone()[0]
-    except sqlite3.OperationalError:         # not created yet
-        return 0
+    assert not (tmp_path / "archive.db").exists() or run_count(tmp_path / "archive.db") == 0
