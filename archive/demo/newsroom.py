@@ -4,6 +4,7 @@ quality benchmark's webs use it, the tests' and the demo's webs do not."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from archive.demo.locales import READ_ALSO, RELATED, label, local_date
@@ -45,9 +46,12 @@ class NewsroomSkin(Skin):
         photo, caption = self.photo(post)
         facts, fact_lines = self.fact_box(post)
         last = len(post.paragraphs) - 1
-        inserts = {0: photo} if last > 1 else {}
-        inserts[min(1, last)] = inserts.get(min(1, last), "") + box
-        inserts[min(3, last)] = inserts.get(min(3, last), "") + facts
+        shows_photo = last > 1          # after the first paragraph, when the story has more than two
+        inserts: defaultdict[int, str] = defaultdict(str)
+        if shows_photo:
+            inserts[0] += photo
+        inserts[min(1, last)] += box
+        inserts[min(3, last)] += facts
         blocks = self.body_blocks(post, inserts)
         topics = "".join(f'<a class="nr-topic" href="{self.href(self.tag_path(t))}">{esc(t)}</a>' for t in post.tags)
         more = [f'<li><a href="{self.href(p.path)}">{esc(p.title)}</a>{self.list_date(p.published)}</li>'
@@ -60,7 +64,7 @@ class NewsroomSkin(Skin):
             f'<aside class="nr-more"><h2>{esc(label(RELATED, self.site.language))}</h2><ol>{"".join(more)}</ol></aside>'
         )
         page = self.story_page(post, self.frame(inner), body_class="nr")
-        return page, (line, *([caption] if photo else []), *fact_lines, *self.own_lines(post))
+        return page, (line, *([caption] if shows_photo else []), *fact_lines, *self.own_lines(post))
 
     def photo(self, post: Post) -> tuple[str, str]:
         """A picture whose caption repeats its alternative text word for word."""
