@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from archive.neardup import lines as pagelines
-from archive.storage import chrome, frontier, publishers, warcstore
+from archive.storage import chrome, fastsql, frontier, publishers, warcstore
 from archive.storage.publishers import evidence_of
 from archive.storage.why import explain_cluster
 from archive.extraction.article import Article as ArticleValue
@@ -139,16 +139,16 @@ class Archive(CrawlState, ReprocessMixin):
         site_id = self._site(session, host_of(article.url), article.sitename)
         key = url_key(article.url)
         connection = session.connection()
-        existing = connection.execute(_ID_BY_KEY, {"b_key": key}).scalar()
+        existing = fastsql.scalar(connection, _ID_BY_KEY, {"b_key": key})
         lines, text, fp = self._cleaned(session, site_id, article.text, prepared)
         if fp is None:
             return IngestResult(IngestStatus.SKIPPED, skipped=Skipped(
                 SkipReason.NO_TEXT, "too little text once chrome is removed", leaf=True))
         twins = []
         if existing is None:
-            twins = [(u, k) for u, k, s in connection.execute(_TWINS, {"b_hash": fp.text_hash}) if s == site_id]
+            twins = [(u, k) for u, k, s in fastsql.rows(connection, _TWINS, {"b_hash": fp.text_hash}) if s == site_id]
             if any(k == key for _, k in twins):     # a concurrent writer committed this very URL since it was looked up
-                existing = connection.execute(_ID_BY_KEY, {"b_key": key}).scalar()
+                existing = fastsql.scalar(connection, _ID_BY_KEY, {"b_key": key})
         if existing is not None:
             return self._revisit(session, session.get(Article, existing), article, text, fp, page.fetched_at,
                                  page.etag, page.last_modified, page.warc)

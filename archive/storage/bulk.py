@@ -4,21 +4,24 @@ the driver's executemany on SQLite.
 psycopg runs an executemany as one prepared statement sent per row (in a pipeline): for the 60-90
 band, lead, line and page-line rows of a page that is most of the writer's CPU on PostgreSQL. One
 array per column makes it one statement whatever the number of rows; SQLite's executemany is
-already a loop in C. Statements are built once per table and set of columns.
+already a loop in C (run by ``fastsql.execute_many``). Statements are built once per table and
+set of columns.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+
+from archive.storage import fastsql
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Dialect
     from sqlalchemy.orm import Session
 
-_STATEMENTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -27,15 +30,17 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         return
     connection = session.connection()
     postgresql = connection.dialect.name == "postgresql"
-    columns = tuple(rows[0]) if postgresql else ()
-    statement = _STATEMENTS.get((table.name, columns))
+    columns = tuple(rows[0])
+    key = (connection.dialect.name, table.name, columns)
+    statement = _STATEMENTS.get(key)
     if statement is None:
-        statement = _STATEMENTS[(table.name, columns)] = (
-            _unnest(table, columns, connection.dialect) if postgresql else table.insert())
+        statement = _STATEMENTS[key] = (
+            _unnest(table, columns, connection.dialect) if postgresql
+            else table.insert().values({name: bindparam(name) for name in columns}))
     if not postgresql:
-        connection.execute(statement, rows)
+        fastsql.execute_many(connection, statement, rows)
         return
-    connection.execute(statement, {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)})
+    fastsql.execute(connection, statement, {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)})
 
 
 def _unnest(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Any:

@@ -1,9 +1,8 @@
 """Per-site chrome learning: lines that recur on many pages of one site are counted in the archive
 and removed (the line rules themselves are in ``archive.neardup.lines``).
 
-Every statement here is built once (bound parameters, expanding ``IN`` lists) and run through Core
-on the session's connection: site lines and article lines are never ORM objects, and SQLAlchemy's
-compiled cache serves each page."""
+Every statement here is built once (bound parameters, expanding ``IN`` lists) and run on the
+session's connection by ``fastsql``: site lines and article lines are never ORM objects."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select, update
 
+from archive.storage import fastsql
 from archive.storage.bulk import insert_rows
 from archive.storage.models import ArticleLine, SiteLine
 from archive.neardup.lines import is_chrome, line_hash
@@ -39,7 +39,7 @@ def known_chrome(session: Session, site_id: int, hashes: list[int], min_pages: t
     """Which of ``hashes`` are learned chrome lines of the site."""
     if not hashes:
         return set()
-    rows = session.connection().execute(_KNOWN, {"b_site": site_id, "hashes": hashes, "min_pages": min(min_pages)})
+    rows = fastsql.rows(session.connection(), _KNOWN, {"b_site": site_id, "hashes": hashes, "min_pages": min(min_pages)})
     return {h for h, pages, line in rows if is_chrome(pages, line, min_pages)}
 
 
@@ -48,12 +48,12 @@ def count_page(session: Session, site_id: int, lines: dict[int, str], min_pages:
     if not lines:
         return []
     connection = session.connection()
-    existing = dict(connection.execute(_COUNTED, {"b_site": site_id, "hashes": list(lines)}).all())
+    existing = dict(fastsql.rows(connection, _COUNTED, {"b_site": site_id, "hashes": list(lines)}))
     new_rows = [{"site_id": site_id, "line_hash": h, "pages": 1, "line": line[:2000]}
                 for h, line in lines.items() if h not in existing]
     insert_rows(session, _LINES, new_rows)
     if existing:
-        connection.execute(_COUNT, {"b_site": site_id, "hashes": list(existing)})
+        fastsql.execute(connection, _COUNT, {"b_site": site_id, "hashes": list(existing)})
     return [h for h, pages in existing.items()
             if is_chrome(pages + 1, lines[h], min_pages) and not is_chrome(pages, lines[h], min_pages)]
 
@@ -64,7 +64,7 @@ def write_page_lines(session: Session, article_id: int, site_id: int, hashes: It
     those it had (``replace=False``: a new article, it has none yet)."""
     connection = session.connection()
     if replace:
-        connection.execute(_DELETE_PAGE_LINES, {"b_article": article_id})
+        fastsql.execute(connection, _DELETE_PAGE_LINES, {"b_article": article_id})
     insert_rows(session, _PAGE_LINES, [{"article_id": article_id, "line_hash": h, "site_id": site_id} for h in hashes])
 
 
@@ -74,7 +74,7 @@ def pages_with_lines(session: Session, site_id: int, hashes: Iterable[int]) -> s
     hashes = list(hashes)
     if not hashes:
         return set()
-    return set(session.connection().execute(_HOLDING, {"b_site": site_id, "hashes": hashes}).scalars())
+    return set(fastsql.scalars(session.connection(), _HOLDING, {"b_site": site_id, "hashes": hashes}))
 
 
 def pages_with_line(session: Session, site_id: int, line: str, exclude: int | None = None) -> list[int]:

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from archive.storage import fastsql
 from archive.storage.models import Frontier, utcnow
 from archive.storage.records import DONE, FAILED, GONE, LEAF_PREFIX, PENDING, RETRY, Link, PageMark, skip_status  # noqa: F401 - re-exported
 from archive.extraction.urls import host_of, url_key
@@ -91,7 +92,7 @@ def add_links(session: Session, links: Iterable[Link], depth: int, run_id: int |
     keys = sorted(rows)          # sorted: concurrent writers lock in one order
     if keys:   # one statement, compiled once and cached, run for every row (executemany): a
         # multi-row VALUES statement is compiled again for each page, which cost more than the crawl
-        session.connection().execute(_add_links(session), [rows[key] for key in keys])
+        fastsql.execute_many(session.connection(), _add_links(session), [rows[key] for key in keys])
     return keys
 
 
@@ -136,7 +137,7 @@ def _upsert(session: Session, done: bool) -> Any:
 def _mark_one(session: Session, url: str, mark: PageMark, now: datetime) -> str:
     key = url_key(url)
     if mark.outcome != RETRY:
-        session.connection().execute(_upsert(session, mark.outcome == DONE), {
+        fastsql.execute(session.connection(), _upsert(session, mark.outcome == DONE), {
             "url_key": key, "url": url, "host": host_of(url), "state": mark.outcome, "found_via": mark.found_via,
             "depth": mark.depth, "attempts": 0, "next_attempt_at": None, "last_status": mark.status,
             "discovered_run": mark.run_id, "discovered_at": now, "updated_at": now})

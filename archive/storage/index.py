@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import BigInteger, Integer, bindparam, delete, text
 
+from archive.storage import fastsql
 from archive.storage.bulk import insert_rows
 from archive.storage.models import LshBand
 
@@ -74,6 +75,7 @@ def optimal_banding(threshold: float, num_perm: int, weights: tuple[float, float
 
 
 _BANDS = LshBand.__table__
+_DELETE_BANDS = delete(_BANDS).where(_BANDS.c.article_id == bindparam("b_article"))
 
 
 def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) -> None:
@@ -82,7 +84,7 @@ def write_bands(session: Session, article_id: int, keys: list[tuple[int, int]]) 
 
 
 def delete_bands(session: Session, article_id: int) -> None:
-    session.execute(delete(LshBand).where(LshBand.article_id == article_id))
+    fastsql.execute(session.connection(), _DELETE_BANDS, {"b_article": article_id})
 
 
 @functools.lru_cache(maxsize=16)
@@ -105,4 +107,4 @@ def candidates(session: Session, keys: list[tuple[int, int]], *, exclude: int | 
     params: dict[str, int] = {"exclude": -1 if exclude is None else exclude, "limit": limit}
     for i, (band, bucket) in enumerate(keys):
         params[f"b{i}"], params[f"k{i}"] = band, bucket
-    return list(session.connection().execute(_candidate_query(len(keys)), params).scalars())
+    return fastsql.scalars(session.connection(), _candidate_query(len(keys)), params)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import bindparam, select
 
 from archive.neardup.clusters import Match
+from archive.storage import fastsql
 from archive.storage.bulk import insert_rows
 from archive.storage.models import Article, LeadKey
 from archive.neardup.normalize import shingles, word_count, words
@@ -52,12 +53,13 @@ def _lead(tokens: list[str], lead_words: int) -> list[str]:
 def write_lead_keys(session: Session, article_id: int, keys: list[int], *, replace: bool = True) -> None:
     """Replace the article's lead keys (``replace=False``: a new article, it has none yet)."""
     if replace:
-        session.execute(_LEADS.delete().where(_LEADS.c.article_id == article_id))
+        fastsql.execute(session.connection(), _DELETE_LEADS, {"b_article": article_id})
     if keys:
         insert_rows(session, _LEADS, [{"article_id": article_id, "key": k} for k in keys])
 
 
 _LEADS = LeadKey.__table__
+_DELETE_LEADS = _LEADS.delete().where(_LEADS.c.article_id == bindparam("b_article"))
 _HOLDERS = select(_LEADS.c.article_id).where(_LEADS.c.key.in_(bindparam("keys", expanding=True)))
 _ARTICLE = Article.__table__
 _TEXTS = select(_ARTICLE.c.id, _ARTICLE.c.text, _ARTICLE.c.shingle_count, _ARTICLE.c.is_excerpt).where(
@@ -83,11 +85,11 @@ def lead_matches(session: Session, art: Article, keys: list[int], config: Archiv
     if not keys:
         return []
     connection = session.connection()       # Core reads: ``art`` is flushed, no ORM objects needed
-    ids = list(dict.fromkeys(connection.execute(_HOLDERS, {"keys": keys}).scalars()))
+    ids = list(dict.fromkeys(fastsql.scalars(connection, _HOLDERS, {"keys": keys})))
     ids = [i for i in ids if i != art.id and i not in exclude][:limit]
     if not ids:
         return []
-    rows = connection.execute(_TEXTS, {"ids": ids, "b_site": art.site_id})
+    rows = fastsql.rows(connection, _TEXTS, {"ids": ids, "b_site": art.site_id})
     size = config.fingerprint.shingle_size
     out = []
     for article_id, text, count, is_excerpt in rows:

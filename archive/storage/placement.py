@@ -13,6 +13,7 @@ from sqlalchemy.orm.util import identity_key
 from archive.neardup.clusters import Match, Member, choose_canonical, credited_origin, verify
 from archive.storage.publishers import aliases_of
 from archive.neardup.fingerprint import jaccard, signature_from_bytes
+from archive.storage import fastsql
 from archive.storage.index import Banding, candidates, delete_bands, write_bands
 from archive.storage.leads import lead_keys, lead_matches, write_lead_keys
 from archive.storage.models import Article, Cluster, Site, utcnow
@@ -49,7 +50,7 @@ def resolve_cluster(session: Session, cluster_id: int) -> int:
     seen = set()
     while cluster_id not in seen:
         seen.add(cluster_id)
-        target = session.connection().execute(_MERGED_INTO, {"b_id": cluster_id}).scalar()
+        target = fastsql.scalar(session.connection(), _MERGED_INTO, {"b_id": cluster_id})
         if target is None:
             return cluster_id
         cluster_id = target
@@ -64,12 +65,12 @@ def find_matches(session: Session, art: Article, keys: list[tuple[int, int]], co
     matches: dict[int, Match] = {}
     # Core statements on the session's connection (no ORM objects are read here; ``art`` is flushed)
     connection = session.connection()
-    exact = connection.execute(_EXACT, {"text_hash": art.text_hash, "b_id": art.id}).scalars()
+    exact = fastsql.scalars(connection, _EXACT, {"text_hash": art.text_hash, "b_id": art.id})
     for article_id in exact:
         matches[article_id] = Match(article_id, 1.0, 1.0, excerpt=False)
     ids = [i for i in candidates(session, keys, exclude=art.id) if i not in matches]
     if ids:
-        for article_id, sig, size in connection.execute(_SIGNATURES, {"ids": ids}):
+        for article_id, sig, size in fastsql.rows(connection, _SIGNATURES, {"ids": ids}):
             match = verify(signature, art.shingle_count, signature_from_bytes(sig), size, article_id,
                            join_jaccard=config.join_jaccard, join_containment=config.join_containment,
                            excerpt_ratio=config.excerpt_ratio, min_shingles=config.min_shingles)
@@ -100,8 +101,8 @@ def place(session: Session, art: Article | NewArticle, banding: Banding, config:
     matches = find_matches(session, art, keys, config, leads)
     exact = any(m.jaccard == 1.0 and m.containment == 1.0 for m in matches)
     mark_excerpts(session, art, matches)
-    cluster_ids = sorted({resolve_cluster(session, cid) for cid in session.connection().execute(
-        _CLUSTERS_OF, {"ids": [m.article_id for m in matches]}).scalars()} if matches else set())
+    cluster_ids = sorted({resolve_cluster(session, cid) for cid in fastsql.scalars(
+        session.connection(), _CLUSTERS_OF, {"ids": [m.article_id for m in matches]})} if matches else set())
     alone = False
     if not cluster_ids and reuse is not None and session.get(Cluster, reuse) is not None:
         target = reuse
@@ -128,7 +129,7 @@ def place(session: Session, art: Article | NewArticle, banding: Banding, config:
 def _insert_alone(session: Session, art: NewArticle) -> int:
     """INSERT the cluster of a new article that matched nothing, with what ``refresh_cluster``
     would write for it, and give the article its role and similarity (written with its save)."""
-    site_name = None if art.sitename else session.connection().execute(_SITE, {"b_id": art.site_id}).scalar()
+    site_name = None if art.sitename else fastsql.scalar(session.connection(), _SITE, {"b_id": art.site_id})
     row = _Alone(art.id, art.url_key, art.canonical_url, art.credits, art.published, art.first_seen, art.is_excerpt,
                  art.sitename, art.signature, None, None, host_of(art.url), site_name, art.shingle_count,
                  art.date_source, art.evidence, art.publisher_id)
@@ -210,10 +211,10 @@ def refresh_cluster(session: Session, cluster_id: int) -> None:
             changed.append({"b_id": r.id, "similarity": similarity, "role": role})
     connection = session.connection()
     if changed:
-        connection.execute(_ROLES, changed)
+        fastsql.execute_many(connection, _ROLES, changed)
         _sync_loaded(session, changed)
     values = _description(rows, members, canonical.id)
-    connection.execute(_DESCRIBE, {"b_id": cluster_id, **values})
+    fastsql.execute(connection, _DESCRIBE, {"b_id": cluster_id, **values})
     cluster = session.identity_map.get(identity_key(Cluster, cluster_id))
     if cluster is not None:
         for name, value in values.items():
@@ -246,13 +247,13 @@ _MEMBER_COLUMNS = (Article.id, Article.url_key, Article.canonical_url, Article.c
                    Article.evidence, Article.publisher_id)
 _Alone = namedtuple("_Alone", "id url_key canonical_url credits published first_seen is_excerpt sitename signature "
                              "similarity role host site_name shingle_count date_source evidence publisher_id")
-# (a row of _MEMBER_COLUMNS, from objects)
+# (a row of _MEMBER_COLUMNS)
 _MEMBERS = select(*_MEMBER_COLUMNS).join(Site, Site.id == Article.site_id).where(Article.cluster_id == bindparam("b_id"))
 
 
 def member_rows(session: Session, cluster_id: int) -> list:
     """The rows of a cluster's members with the columns the canonical choice reads."""
-    return session.connection().execute(_MEMBERS, {"b_id": cluster_id}).all()
+    return [_Alone(*row) for row in fastsql.rows(session.connection(), _MEMBERS, {"b_id": cluster_id})]
 
 
 def cluster_members(session: Session, rows: list) -> list[Member]:

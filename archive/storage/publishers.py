@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from archive.extraction.urls import url_key
 from archive.neardup.canonical import Member, own_canonical
 from archive.neardup.publishers import Identity, name_fits_domain, name_words, registrable_domain
+from archive.storage import fastsql
 from archive.storage.models import Article, Publisher, PublisherAlias, utcnow
 from archive.storage.store import lock_keys
 
@@ -106,8 +107,8 @@ def _learn_group(session: Session, aliases: list[tuple[str, str, str, str]]) -> 
     lock_keys(session, [f"publisher:{kind}:{key}" for kind, key, _, _ in aliases])
     connection = session.connection()
     wanted = {(kind, key) for kind, key, _, _ in aliases}
-    known = {(kind, key): publisher for kind, key, publisher in connection.execute(
-        _KNOWN, {"keys": [key for _, key, _, _ in aliases]}) if (kind, key) in wanted}
+    known = {(kind, key): publisher for kind, key, publisher in fastsql.rows(
+        connection, _KNOWN, {"keys": [key for _, key, _, _ in aliases]}) if (kind, key) in wanted}
     strong = {publisher for alias, publisher in known.items() if alias in _strong(aliases)}
     ids = sorted(strong or set(known.values()))[: None if strong else 1]
     if ids:
@@ -123,7 +124,7 @@ def _learn_group(session: Session, aliases: list[tuple[str, str, str, str]]) -> 
     if new:
         connection.execute(_NEW_ALIAS, new)
     if again:
-        connection.execute(_SEEN_AGAIN, again)
+        fastsql.execute_many(connection, _SEEN_AGAIN, again)
     return target
 
 
@@ -146,7 +147,7 @@ def aliases_of(session: Session, publisher_ids: set[int]) -> dict[int, tuple[str
     if not publisher_ids:
         return {}
     found: dict[int, list[str]] = {}
-    rows = session.connection().execute(_ALIASES_OF, {"ids": list(publisher_ids)})
+    rows = fastsql.rows(session.connection(), _ALIASES_OF, {"ids": list(publisher_ids)})
     for publisher_id, kind, key, value in rows:
         found.setdefault(publisher_id, []).append(key if kind == "domain" else value)
     return {k: tuple(v) for k, v in found.items()}

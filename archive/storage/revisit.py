@@ -2,7 +2,7 @@
 
 The crawler's incremental middleware asks this module, once per request, whether a URL is
 archived and how fresh it is (one statement: two indexed probes, ``article.url_key`` and
-``frontier.url_key``, on a connection kept for lookups), then records the two
+``frontier.url_key``, on a connection kept for lookups, run by ``fastsql``), then records the two
 outcomes that bring no new text: a ``304 Not Modified`` (the copy is verified fresh again) and a
 ``404``/``410`` (the page is gone; the article is kept).
 
@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, literal, null, select, union_all, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from archive.storage import fastsql
 from archive.storage.frontier import DONE, FAILED, GONE, LEAF_PREFIX
 from archive.storage.models import Article, Frontier, utcnow
 from archive.storage.retry import transient
@@ -99,17 +100,17 @@ class Revisits:
 
         A leaf page fetched without giving an article (its frontier status starts with
         ``LEAF_PREFIX``: too short, an alternate, an about page) is a visit without validators."""
-        rows = self._read(lambda conn: conn.execute(_LOOKUP, {"key": key}).all()) or []
-        by_kind = {row.kind: row for row in rows}
+        rows = self._read(lambda conn: fastsql.rows(conn, _LOOKUP, {"key": key})) or []
+        by_kind = {row[0]: row for row in rows}
         if 0 in by_kind:
-            row = by_kind[0]
-            return Visit(row.at, row.etag, row.last_modified), None
-        row = by_kind.get(1)
-        if row is None:
+            _, at, etag, last_modified, _, _ = by_kind[0]
+            return Visit(at, etag, last_modified), None
+        if 1 not in by_kind:
             return None, None
-        if row.state == DONE and (row.last_status or "").startswith(LEAF_PREFIX):
-            return Visit(row.at, None, None, leaf=True), None
-        return None, (row.at if row.state in (GONE, FAILED) else None)
+        _, at, _, _, state, last_status = by_kind[1]
+        if state == DONE and (last_status or "").startswith(LEAF_PREFIX):
+            return Visit(at, None, None, leaf=True), None
+        return None, (at if state in (GONE, FAILED) else None)
 
     def _read(self, query):  # noqa: ANN001, ANN202
         """Run a lookup (one statement, in autocommit: a SQLite reader never holds a snapshot

@@ -2,8 +2,8 @@
 
 ``NewArticle`` holds the values of an article inserted in this transaction (read like an
 ``Article``); values set on it afterwards are remembered and written by ``save`` in one UPDATE,
-as an ORM flush would. Statements are built once (compiled once per set of columns), so SQLAlchemy's compiled
-cache serves every page.
+as an ORM flush would. Statements are built once (compiled once per set of columns); the UPDATE
+and the read-back run through ``fastsql``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from archive.storage import fastsql
 from archive.storage.models import Article, Cluster
 
 if TYPE_CHECKING:
@@ -71,11 +72,14 @@ def save(session: Session, art: Any) -> None:
         return
     if not art.changed:
         return
-    session.connection().execute(_UPDATE, {"b_id": art.id, **art.changed})
+    fastsql.execute(session.connection(), _UPDATE, {"b_id": art.id, **art.changed})
     art.changed.clear()
 
 
 def placed(session: Session, article_id: int) -> tuple[int, float | None, int]:
     """The article's cluster, similarity and its cluster's size, as the database holds them."""
     session.flush()
-    return tuple(session.connection().execute(_PLACED, {"b_id": article_id}).one())
+    found = fastsql.rows(session.connection(), _PLACED, {"b_id": article_id})
+    if len(found) != 1:
+        raise LookupError(f"article {article_id} is in no cluster")
+    return found[0]
