@@ -49,6 +49,9 @@ def registrable_domain(value: str | None) -> str:
     return f"{parts.domain}.{parts.suffix}" if parts.domain else host
 
 
+# The name and domain tests below are pure functions of their strings, asked again for every pair
+# of members each time a cluster's canonical is chosen (in the crawl's single writer): cached.
+@functools.lru_cache(maxsize=16384)
 def domain_label(domain: str) -> str:
     """The registrable domain without its public suffix: 'abc24.com.au' -> 'abc24' (a host under
     an unlisted ending, 'coast.test', gives its last label but one); '' for an IP address."""
@@ -61,6 +64,7 @@ def domain_label(domain: str) -> str:
     return _NOT_WORD.sub("", labels[-2])
 
 
+@functools.lru_cache(maxsize=16384)
 def looks_like_domain(value: str | None) -> bool:
     """True for 'example.in', 'www.example.in' and 'https://www.example.in/...' (a name given as a URL)."""
     return bool(value) and " " not in value.strip() and bool(registrable_domain(value)) and "." in value
@@ -147,6 +151,7 @@ def _contains(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     return any(words[i:i + n] == wanted for i in range(len(words) - n + 1))
 
 
+@functools.lru_cache(maxsize=16384)
 def names_match(a: str | None, b: str | None) -> bool:
     """Two publisher names (either may be a domain or URL) that name one publisher.
 
@@ -193,6 +198,7 @@ def _initials_of(key: str, words: tuple[str, ...]) -> bool:
     return key in (initials, core)
 
 
+@functools.lru_cache(maxsize=16384)
 def name_fits_domain(name: str | None, domain: str) -> bool:
     """A publisher name that spells its registrable domain's label: the whole name ('Harbour
     Review' ~ harbourreview.com), its first words ('SVT Nyheter' ~ svt.se), its initials

@@ -50,6 +50,10 @@ class _Plan:
     processors: tuple[Callable[[Any], Any] | None, ...] | None = None
     described: bool = False
     forms: dict[tuple[int, ...], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    plain: bool = False         # no value of its own, no conversion, no expanding list
+
+    def __post_init__(self) -> None:
+        self.plain = not (self.defaults or self.binders or self.expanding)
 
     def form(self, params: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
         """The SQL and the names of its parameters in order, for these lengths of the expanding lists."""
@@ -62,6 +66,8 @@ class _Plan:
         return known
 
     def arguments(self, params: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...] | dict[str, Any]:
+        if self.plain:      # the caller's values as they are (a band, line or link row)
+            return tuple(params[name] for name in names) if self.positional else {name: params[name] for name in names}
         values = {**self.defaults, **params}
         for name, binder in self.binders.items():
             value = values[name]
