@@ -12,6 +12,7 @@ States: ``pending`` (to fetch, from ``next_attempt_at`` on), ``done`` (fetched, 
 >>> engine = make_engine("sqlite://"); migrate(engine)
 >>> with session_factory(engine).begin() as session:
 ...     record(session, PageMark("http://a.test/", links=(Link("http://a.test/news/1", "link"),)))
+['a.test/news/1', 'a.test/']
 >>> with session_factory(engine).begin() as session:
 ...     [(row.url, row.depth) for row in due(session, ["a.test"])]
 [('http://a.test/news/1', 1)]
