@@ -119,6 +119,8 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # Log progress at INFO (one "Crawled N pages" line a minute, warnings for skipped URLs)
 LOG_LEVEL = "INFO"
+# Scrapy's per-page "Crawled" and "Scraped from" lines are made only when LOG_LEVEL is DEBUG
+LOG_FORMATTER = "crawler.logformat.PageLogFormatter"
 
 # Set settings whose default value is deprecated to a future-proof value
 FEED_EXPORT_ENCODING = "utf-8"

@@ -143,10 +143,10 @@ class NewsSpider(scrapy.Spider):
                  again: bool = False) -> scrapy.Request | None:
         """A request for ``url`` normalised, or None when it is out of scope or already seen
         (``again``: even when seen, past the dupefilter, for a URL whose fetch was lost)."""
-        normalized = self._in_scope(url)
-        if normalized is None:
+        scoped = self._scope_of(url)
+        if scoped is None:
             return None
-        key = url_key(normalized)
+        normalized, key, _ = scoped
         if key in self._seen and not again:
             return None
         self._seen.add(key)
