@@ -38,6 +38,8 @@ _EXACT = select(_ARTICLE.c.id).where(_ARTICLE.c.text_hash == bindparam("text_has
 _SIGNATURES = select(_ARTICLE.c.id, _ARTICLE.c.signature, _ARTICLE.c.shingle_count).where(
     _ARTICLE.c.id.in_(_IDS), _ARTICLE.c.cluster_id.is_not(None))
 _CLUSTERS_OF = select(_ARTICLE.c.cluster_id).where(_ARTICLE.c.id.in_(_IDS))
+_LOCK_CLUSTERS = select(_CLUSTER.c.id, _CLUSTER.c.merged_into).where(_CLUSTER.c.id.in_(_IDS)).order_by(
+    _CLUSTER.c.id).with_for_update()
 _NEW_CLUSTER = insert(_CLUSTER)
 _DESCRIBE = update(_CLUSTER).where(_CLUSTER.c.id == bindparam("b_id"))        # SET: the values given
 _ROLES = update(_ARTICLE).where(_ARTICLE.c.id == bindparam("b_id")).values(similarity=bindparam("similarity"),
@@ -157,9 +159,9 @@ def merge(session: Session, cluster_ids: list[int]) -> int:
 
     A cluster that a concurrent bridge merged away while this transaction waited for its row is
     followed to the cluster it went into, and that one is locked instead."""
+    session.flush()
     while True:
-        rows = session.execute(select(Cluster.id, Cluster.merged_into).where(Cluster.id.in_(cluster_ids))
-                               .order_by(Cluster.id).with_for_update()).all()
+        rows = fastsql.rows(session.connection(), _LOCK_CLUSTERS, {"ids": cluster_ids})
         if all(into is None for _, into in rows):
             break
         cluster_ids = sorted({resolve_cluster(session, cid) for cid in cluster_ids})
