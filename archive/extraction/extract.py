@@ -27,9 +27,9 @@ from archive.neardup.fingerprint import Prepared, prepare
 from archive.extraction.linkdensity import mostly_links
 from archive.extraction.pagelinks import FoundLinks, LinkRequest, read_links
 from archive.neardup.normalize import spaced_length
-from archive.extraction.pagemeta import (PageMeta, blocks_after, blocks_by_text, closing_blocks, lines_before_block,
-                                         normalise_line, parse_datetime, read_page_meta, site_region_texts,
-                                         teaser_share, text_blocks, without_closing_cards)
+from archive.extraction.pagemeta import (PageMeta, block_texts, blocks_after, blocks_by_text, closing_blocks,
+                                         lines_before_block, normalise_line, parse_datetime, read_page_meta,
+                                         site_region_texts, teaser_share, text_blocks, without_closing_cards)
 from archive.extraction.stub import fuller_lines, with_standfirst
 from archive.extraction.urls import classify_url, url_key
 
@@ -167,21 +167,22 @@ def _extract_html(html: str, url: str, found_via: str | None, canonical_missing:
         return Skipped(SkipReason.NOT_ARTICLE, links_only)
     blocks = text_blocks(tree)
     lines = with_standfirst(lines, meta.article_body, document.description, blocks)
-    by_text = blocks_by_text(blocks)
+    texts = block_texts(blocks)
+    by_text = blocks_by_text(blocks, texts)
     verdict = _not_article_reason(meta, url_kind, lines, found_via, teaser_share(by_text, lines))
     if verdict:
         return Skipped(SkipReason.NOT_ARTICLE, verdict, leaf=verdict.startswith("too short"))
-    return _build_article(url, meta, document, lines, (tree, blocks, by_text))
+    return _build_article(url, meta, document, lines, (tree, blocks, texts, by_text))
 
 
 def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str],
-                   page: tuple[HtmlElement, list[HtmlElement], dict[str, HtmlElement]]) -> Article | Skipped:
-    tree, blocks, by_text = page
+                   page: tuple[HtmlElement, list[HtmlElement], list[str], dict[str, HtmlElement]]) -> Article | Skipped:
+    tree, blocks, texts, by_text = page
     site_name = _site_name(meta, document)
     title = _clean(document.title) or (meta.headlines[0] if meta.headlines else None)
     lines, credits, rights = read_credits(lines)
     lines = without_closing_cards(remove_chrome_lines(lines), by_text)
-    lines = _without_furniture(lines, tree, blocks)
+    lines = _without_furniture(lines, tree, blocks, texts)
     if site_name:
         lines = _drop_site_lines(lines, site_name)
     lines = _drop_heading_lines(lines, [title, *meta.headlines], document.author)
@@ -226,10 +227,10 @@ def _build_article(url: str, meta: PageMeta, document: Document, lines: list[str
     )
 
 
-def _without_furniture(lines: list[str], tree: HtmlElement, blocks: list[HtmlElement]) -> list[str]:
+def _without_furniture(lines: list[str], tree: HtmlElement, blocks: list[HtmlElement], texts: list[str]) -> list[str]:
     """``lines`` without the texts of the site's header, menus, footer and asides, of sign-up boxes,
     and without captions repeating an image's alternative text."""
-    region, captions = site_region_texts(blocks) | signup_box_texts(tree, normalise_line), caption_texts(tree)
+    region, captions = site_region_texts(blocks, texts) | signup_box_texts(tree, normalise_line), caption_texts(tree)
     return [line for line in lines if line not in captions and normalise_line(line) not in region]
 
 

@@ -252,11 +252,17 @@ _HEADLINE_LINK = ("descendant::*[self::h2 or self::h3 or self::h4]//a[@href]"
 MAX_CARD_CHARS = 600
 
 
-def blocks_by_text(blocks: list[HtmlElement]) -> dict[str, HtmlElement]:
-    """The first block (from :func:`text_blocks`) of each normalised text: where a line sits on the page."""
+def block_texts(blocks: list[HtmlElement]) -> list[str]:
+    """The normalised text of each block (from :func:`text_blocks`), read once for the page."""
+    return [normalise_line(block.text_content()) for block in blocks]
+
+
+def blocks_by_text(blocks: list[HtmlElement], texts: list[str] | None = None) -> dict[str, HtmlElement]:
+    """The first block (from :func:`text_blocks`) of each normalised text: where a line sits on the
+    page (``texts``: the blocks' :func:`block_texts`, when read already)."""
     by_text: dict[str, HtmlElement] = {}
-    for block in blocks:
-        by_text.setdefault(normalise_line(block.text_content()), block)
+    for block, text in zip(blocks, block_texts(blocks) if texts is None else texts):
+        by_text.setdefault(text, block)
     return by_text
 
 
@@ -341,10 +347,11 @@ _SITE_REGIONS = ("//*[self::header or self::nav or self::footer or @role='banner
                  "|//aside|//*[@role='complementary']")
 
 
-def site_region_texts(blocks: list[HtmlElement]) -> frozenset[str]:
+def site_region_texts(blocks: list[HtmlElement], texts: list[str] | None = None) -> frozenset[str]:
     """Normalised texts found only in the site's own header, navigation and footer (outside the
     article and ``<main>``) and in asides (``<aside>``, ``role="complementary"``, wherever they
-    are): a tagline, a menu or a fact box an extractor may take for a paragraph."""
+    are): a tagline, a menu or a fact box an extractor may take for a paragraph (``texts``: the
+    blocks' :func:`block_texts`, when read already)."""
     if not blocks:
         return frozenset()
     # One query for the page, then every element below a region once (not the ancestors of each block).
@@ -353,8 +360,7 @@ def site_region_texts(blocks: list[HtmlElement]) -> frozenset[str]:
         below_region.update(region.iterdescendants())
     inside: set[str] = set()
     outside: set[str] = set()
-    for block in blocks:
-        text = normalise_line(block.text_content())
+    for block, text in zip(blocks, block_texts(blocks) if texts is None else texts):
         if text:
             (inside if block in below_region else outside).add(text)
     return frozenset(inside - outside)
