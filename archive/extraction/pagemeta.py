@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from archive.neardup.normalize import normalize_line
 from archive.extraction.dates import parse_datetime, read_dates  # noqa: F401 - parse_datetime re-exported
 from archive.neardup.normalize import spaced_length
@@ -38,6 +40,10 @@ NON_ARTICLE_TYPES = frozenset({
 _GENERIC_TYPES = frozenset({"website", "webpage", "website:home", "object"})
 
 _AMP_HTML = re.compile(r"<html\b[^>]*?\s(?:amp|⚡)(?=[\s>=/])", re.IGNORECASE)
+# Queries compiled once (a query given as a string is compiled again on every call)
+_HEADLINE_HREFS = etree.XPath("//h2//a/@href|//h3//a/@href|//h4//a/@href|//a[.//h2 or .//h3 or .//h4]/@href")
+_TEASER_CARDS = etree.XPath("//article[.//a[@href]]")
+_JSON_LD = etree.XPath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +99,8 @@ def read_page_meta(tree: HtmlElement, html: str, url: str, now: datetime | None 
         language=_language(tree, metas),
         site_name=metas.get("og:site_name") or metas.get("application-name"),
         headlines=_headlines(tree, metas),
-        headline_links=len(set(tree.xpath(
-            "//h2//a/@href|//h3//a/@href|//h4//a/@href|//a[.//h2 or .//h3 or .//h4]/@href"))),
-        teaser_cards=len(tree.xpath("//article[.//a[@href]]")),
+        headline_links=len(set(_HEADLINE_HREFS(tree))),
+        teaser_cards=len(_TEASER_CARDS(tree)),
         anchor_texts=frozenset(_anchor_texts(tree)),
         article_body=max((b for b in (n.get("articleBody") for n in nodes) if isinstance(b, str)), key=len,
                          default=None),
@@ -126,7 +131,7 @@ def _metas(tree: HtmlElement) -> dict[str, str]:
 
 
 def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.xpath('//script[contains(translate(@type, "JSONLD", "jsonld"), "ld+json")]'):
+    for script in _JSON_LD(tree):
         raw = (script.text or "").strip()
         if not raw:
             continue
@@ -233,7 +238,7 @@ def _anchor_texts(tree: HtmlElement) -> Iterator[str]:
 _BLOCK_TAGS = frozenset({"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "figcaption", "dd", "td",
                          "div", "span", "a", "em", "strong", "small", "section", "aside", "footer"})
 _NESTED_BLOCKS = ("p", "li", "div", "blockquote", "h2", "h3", "h4", "table", "ul", "ol")
-_CHROME_ANCESTORS = "ancestor::nav|ancestor::header|ancestor::form|ancestor::footer|ancestor::aside"
+_CHROME_ANCESTORS = etree.XPath("ancestor::nav|ancestor::header|ancestor::form|ancestor::footer|ancestor::aside")
 
 
 def text_blocks(tree: HtmlElement) -> list[HtmlElement]:
@@ -247,8 +252,8 @@ def text_blocks(tree: HtmlElement) -> list[HtmlElement]:
     return [element for element in tree.iter(*_BLOCK_TAGS) if element not in holders]
 
 
-_HEADLINE_LINK = ("descendant::*[self::h2 or self::h3 or self::h4]//a[@href]"
-                  "|descendant::a[@href][.//h2 or .//h3 or .//h4]")
+_HEADLINE_LINK = etree.XPath("descendant::*[self::h2 or self::h3 or self::h4]//a[@href]"
+                             "|descendant::a[@href][.//h2 or .//h3 or .//h4]")
 MAX_CARD_CHARS = 600
 
 
@@ -299,7 +304,7 @@ def _in_card(block: HtmlElement) -> bool:
     for ancestor in list(block.iterancestors())[:3]:
         if len(ancestor.text_content()) > MAX_CARD_CHARS:
             return False
-        if ancestor.xpath(_HEADLINE_LINK):
+        if _HEADLINE_LINK(ancestor):
             return True
     return False
 
@@ -310,7 +315,7 @@ def _texts(blocks: list[HtmlElement], limit: int) -> list[str]:
         if len(found) >= limit:
             break
         text = " ".join(element.text_content().split())
-        if text and (not found or found[-1] != text) and not element.xpath(_CHROME_ANCESTORS):
+        if text and (not found or found[-1] != text) and not _CHROME_ANCESTORS(element):
             found.append(text)
     return found
 
@@ -340,11 +345,12 @@ def closing_blocks(tree: HtmlElement, blocks: list[HtmlElement], first_line: str
     return _texts(list(reversed(inside)), limit)
 
 
-_SITE_REGIONS = ("//*[self::header or self::nav or self::footer or @role='banner' or @role='navigation'"
-                 " or @role='contentinfo'][not(ancestor::article or ancestor::main or ancestor::*[@role='main']"
-                 " or ancestor::*[@itemprop='articleBody'])]"
-                 # asides: a fact box, a "read also" or a promo, in the article or beside it
-                 "|//aside|//*[@role='complementary']")
+_SITE_REGIONS = etree.XPath(
+    "//*[self::header or self::nav or self::footer or @role='banner' or @role='navigation'"
+    " or @role='contentinfo'][not(ancestor::article or ancestor::main or ancestor::*[@role='main']"
+    " or ancestor::*[@itemprop='articleBody'])]"
+    # asides: a fact box, a "read also" or a promo, in the article or beside it
+    "|//aside|//*[@role='complementary']")
 
 
 def site_region_texts(blocks: list[HtmlElement], texts: list[str] | None = None) -> frozenset[str]:
@@ -356,7 +362,7 @@ def site_region_texts(blocks: list[HtmlElement], texts: list[str] | None = None)
         return frozenset()
     # One query for the page, then every element below a region once (not the ancestors of each block).
     below_region: set[HtmlElement] = set()
-    for region in blocks[0].getroottree().xpath(_SITE_REGIONS):
+    for region in _SITE_REGIONS(blocks[0].getroottree()):
         below_region.update(region.iterdescendants())
     inside: set[str] = set()
     outside: set[str] = set()

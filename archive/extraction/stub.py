@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import trafilatura
+from lxml import etree
 from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 from archive.neardup.normalize import shingles, spaced_length, words
@@ -29,8 +30,8 @@ STUB_SHARE = 0.9
 MIN_GAIN = 1.15
 MIN_KEPT = 0.8
 OVERSHOOT = 1.1
-_VISIBLE = ("//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or ancestor::form"
-            " or ancestor::noscript or ancestor::a)]")
+_VISIBLE = etree.XPath("//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside"
+                       " or ancestor::form or ancestor::noscript or ancestor::a)]")
 # The declared body's opening found before the text's first line (a standfirst the extractor left
 # out) is put back when it has at least MIN_LEAD_WORDS words; LEAD_PROBE characters of the first
 # line locate it in the declared body.
@@ -47,7 +48,7 @@ STANDFIRST_SPAN = 1.5
 def visible_length(tree: HtmlElement, without: frozenset[HtmlElement] = frozenset()) -> int:
     """Words in the page's paragraphs outside navigation, header, footer, asides, forms and links
     (a menu entry or a teaser written as a paragraph inside a link) and outside the elements ``without``."""
-    return sum(spaced_length(p.text_content()) for p in tree.xpath(_VISIBLE)
+    return sum(spaced_length(p.text_content()) for p in _VISIBLE(tree)
                if not without or not any(a in without for a in (p, *p.iterancestors())))
 
 
