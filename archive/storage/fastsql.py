@@ -79,14 +79,14 @@ class _Plan:
         return {name: values[name] for name in names}
 
 
-_PLANS: dict[tuple[int, str, tuple[str, ...] | None], tuple[Executable, _Plan | None]] = {}
+_PLANS: dict[tuple[int, str, str, tuple[str, ...] | None], tuple[Executable, _Plan | None]] = {}
 
 
 def _plan(statement: Executable, dialect: Dialect, params: dict[str, Any]) -> _Plan | None:
     """The statement's plan; an INSERT or UPDATE sets the columns named by ``params`` (compiled
     once per set of them, as SQLAlchemy does)."""
     columns = tuple(params) if getattr(statement, "is_dml", False) else None
-    key = (id(statement), dialect.name, columns)
+    key = (id(statement), dialect.name, dialect.driver, columns)      # the driver sets the parameter style
     entry = _PLANS.get(key)
     if entry is not None and entry[0] is statement:
         return entry[1]
