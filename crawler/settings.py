@@ -121,6 +121,8 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 LOG_LEVEL = "INFO"
 # Scrapy's per-page "Crawled" and "Scraped from" lines are made only when LOG_LEVEL is DEBUG
 LOG_FORMATTER = "crawler.logformat.PageLogFormatter"
+# Scrapy's stats, without the deprecation check it runs on every attribute read
+STATS_CLASS = "crawler.stats.PlainStatsCollector"
 
 # Set settings whose default value is deprecated to a future-proof value
 FEED_EXPORT_ENCODING = "utf-8"

@@ -96,7 +96,8 @@ def _plan(statement: Executable, dialect: Dialect, params: dict[str, Any]) -> _P
     if not (getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)):
         binders = {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for bind, name in binds.items()}
         plan = _Plan(compiled, bool(compiled.positional), tuple(name for bind, name in binds.items() if bind.expanding),
-                     {name: bind.effective_value for bind, name in binds.items() if not bind.required and not bind.expanding},
+                     {name: bind.effective_value for bind, name in binds.items()
+                      if not bind.required and not bind.expanding},
                      {name: binder for name, binder in binders.items() if binder is not None},
                      tuple(column.type.dialect_impl(dialect) for column in getattr(compiled, "_result_columns", ())))
     _PLANS[key] = (statement, plan)
