@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import multiprocessing
 import os
 import signal
@@ -43,6 +44,17 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_WATCH)
     os._exit(1)
+
+
+def freeze_startup_objects() -> None:
+    """Take what start-up made (modules, Scrapy's components, settings, the archive's mappings)
+    out of the garbage collector's sight: those objects live as long as the process, and each of
+    the collector's oldest-generation passes walked all of them again. Called once by the crawl
+    and the WARC import before their work starts (``gc.freeze``: such an object freed later by
+    reference counting still goes; one in a reference cycle stays until the process ends). Interleaved crawls of a 1,000-page generated web: the main process's CPU per page
+    fell by about an eighth (8.0 -> 7.0 ms, medians of 3, on a loaded machine)."""
+    gc.collect()
+    gc.freeze()
 
 
 def usable_cpus() -> int:

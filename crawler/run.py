@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from crawler.pipelines import FAILED_STAT
+from crawler.pool import freeze_startup_objects
 from crawler.progress import dead_links
 from crawler.seeds import parse_max_pages, parse_seeds
 from crawler.spiders.news import NewsSpider
@@ -169,6 +170,7 @@ def run_crawl(seeds: list[str], db_url: str, *, max_pages: int | None = None,
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, seeds=seeds, max_pages=max_pages)
     run_id = int((settings or {}).get("NEWSARCHIVE_RUN_ID") or 0)
+    freeze_startup_objects()
     with RunHeartbeat(db_url, run_id) if run_id else contextlib.nullcontext():
         process.start()
     return CrawlReport.from_stats(dict(crawler.stats.get_stats()), len(seeds))

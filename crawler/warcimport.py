@@ -21,7 +21,7 @@ from archive.errors import ArchiveError
 from archive.extraction.article import ImportMark, IngestStatus, Skipped, WarcRef
 from archive.extraction.extract import PreparedPage
 from archive.extraction.urls import normalize_url
-from crawler.pool import extraction, new_pool, usable_cpus
+from crawler.pool import extraction, freeze_startup_objects, new_pool, usable_cpus
 from crawler.warcread import NotWarc, first_digest, is_url, source_size
 from crawler.warcrecords import READER, Filters, records
 from crawler.warcprogress import ImportProgress
@@ -91,6 +91,7 @@ class Importer:
         """Import ``sources`` one after another; with ``shared``, the files of the shared list this
         worker claims (see crawler.warcshare)."""
         pool = new_pool(self.workers)
+        freeze_startup_objects()
         try:
             if shared is None:
                 claimed: Iterable[tuple[str, threading.Event | None]] = ((s, None) for s in sources)
