@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import resource
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -136,12 +138,54 @@ def cpu_times(pid: int) -> tuple[float, float] | None:
 
 
 def is_pool_worker(pid: int) -> bool:
-    """Whether ``pid`` is a multiprocessing worker started by spawn (an extraction worker), not a
-    helper such as multiprocessing's resource tracker."""
+    """Whether ``pid`` is an extraction worker: a multiprocessing worker started by spawn, or one
+    forked by the pool's fork server (whose parent is that server); not a helper such as the fork
+    server itself or multiprocessing's resource tracker."""
     try:
-        return b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"multiprocessing.spawn" in command:
+            return True
+        if b"multiprocessing.forkserver" not in command:
+            return False
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        parent = int(stat[stat.rindex(")") + 2:].split()[1])
+        return b"multiprocessing.forkserver" in Path(f"/proc/{parent}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
         return False
+
+
+def _become_subreaper() -> None:
+    """Have the processes of a watched tree that lose their parent (the pool's fork server when the
+    crawl exits, and any worker it had not reaped yet) reparented to this process, so that
+    ``_reap`` waits for them and their CPU reaches RUSAGE_CHILDREN (Linux; elsewhere a no-op)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(36, 1)      # 36: PR_SET_CHILD_SUBREAPER
+        except (OSError, AttributeError):
+            pass
+
+
+def _reap(pids: set[int], timeout: float = 30.0) -> None:
+    """Wait for the processes ``pids`` of a watched tree that were reparented to this process (see
+    ``_become_subreaper``); those that are gone or belong to another parent are left alone. A
+    process still waited for by a parent of its own may become ours when that parent exits."""
+    pending, deadline = set(pids), time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    pending.discard(pid)
+            except ChildProcessError:
+                if not Path(f"/proc/{pid}").exists():
+                    pending.discard(pid)
+        if pending:
+            time.sleep(0.05)
+    while True:     # any other orphan of the tree that exited unsampled
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
 
 
 @dataclass
@@ -203,8 +247,9 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
 
     The process's own CPU and that of the children it waited for are read from its /proc entry
     once it has exited but before it is reaped; the whole tree's from wait accounting
-    (RUSAGE_CHILDREN) after. Children it did not wait for count with their last sampled CPU."""
+    (RUSAGE_CHILDREN) after, the orphaned fork server and its workers reaped here first. Children it did not wait for count with their last sampled CPU."""
     result = Watched()
+    _become_subreaper()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     self_before = time.process_time()
     started = time.perf_counter()
@@ -252,6 +297,7 @@ def run_watched(cmd: list[str], *, env: dict[str, str] | None = None, interval: 
     proc.wait()
     for thread in threads:
         thread.join(timeout=10)
+    _reap(set(children.last))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result.cpu_seconds = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result.watcher_cpu_seconds = time.process_time() - self_before

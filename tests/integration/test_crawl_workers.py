@@ -1,6 +1,6 @@
 """`newsarchive crawl --workers N` sets the size of the extraction pool: a real crawl of a small
 generated news web with --workers 1 runs exactly one extraction process (and with --workers 2,
-two), counted from outside as the children of the crawl that multiprocessing spawned."""
+two), counted from outside as the processes the crawl's pool forked."""
 
 from __future__ import annotations
 
@@ -23,18 +23,20 @@ def web():
 
 
 def _pool_workers(pid: int) -> set[int]:
-    """The children of ``pid`` that are multiprocessing's spawned workers (read from /proc)."""
-    found = set()
+    """The extraction workers of the crawl ``pid`` (read from /proc): the processes forked by the
+    crawl's pool fork server (a child of the crawl), or spawned by the crawl itself."""
+    table: dict[int, tuple[int, bytes]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if parent == pid and b"multiprocessing.spawn" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
+            table[int(entry.name)] = (parent, (entry / "cmdline").read_bytes())
         except (OSError, ValueError, IndexError):
             continue
-    return found
+    servers = {p for p, (parent, command) in table.items() if parent == pid and b"multiprocessing.forkserver" in command}
+    return {p for p, (parent, command) in table.items()
+            if parent in servers or (parent == pid and b"multiprocessing.spawn" in command)}
 
 
 def test_workers_option_sets_the_extraction_processes(web, newsarchive, tmp_path):

@@ -24,6 +24,16 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _descendants(pid: int) -> set[int]:
+    """The processes under ``pid``: the extraction pool's fork server and the workers it forked."""
+    found, todo = set(), [pid]
+    while todo:
+        below = _children(todo.pop()) - found
+        found |= below
+        todo.extend(below)
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -42,9 +52,9 @@ def test_workers_exit_when_the_crawl_is_killed(newsarchive, tmp_path):
                                 "-s", "NEWSARCHIVE_WORKERS=2", "-s", "DOWNLOAD_TIMEOUT=100", cwd=tmp_path)
     pid, children = running.proc.pid, set()
     try:
-        wait_for(lambda: site.fetched("/slow") and site.fetched("/a") and len(_children(pid)) >= 2, running.proc)
+        wait_for(lambda: site.fetched("/slow") and site.fetched("/a") and len(_descendants(pid)) >= 3, running.proc)
         time.sleep(1)           # the two pages are extracted by now (the crawl waits on /slow)
-        children = _children(pid)
+        children = _descendants(pid)
         assert children
         os.kill(pid, signal.SIGKILL)
         running.proc.wait()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import archivecheck
 from benchmarks.procs import logstats_pages, percentile, summary_pages
 from benchmarks.webgen import SITES, generate_web
@@ -138,21 +140,26 @@ def burn(seconds):
 
 if __name__ == "__main__":
     burn(0.4)
-    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context(START_METHOD)
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context, max_tasks_per_child=1) as pool:
         print(sum(pool.map(burn, [0.6, 0.6])))
 """
 
 
-def test_run_watched_splits_the_cpu_of_the_process_and_of_its_exited_workers(tmp_path):
-    """The main process burns 0.4 s, two spawned workers 0.6 s each and exit before it does: their
-    CPU is still counted, apart from the main process's (each interpreter start adds a little)."""
+@pytest.mark.parametrize(("method", "interval"), [("spawn", 0.2), ("forkserver", 30.0)])
+def test_run_watched_splits_the_cpu_of_the_process_and_of_its_exited_workers(tmp_path, method, interval):
+    """The main process burns 0.4 s, two workers 0.6 s each and exit before it does: their CPU is
+    still counted, apart from the main process's (each interpreter start adds a little). Workers
+    forked by a fork server are its children, not the main process's: with no sample taken while
+    they ran (interval 30 s), their CPU is counted only because the orphaned fork server and its
+    workers are reaped by the benchmark."""
     import sys
 
     from benchmarks.procs import run_watched
 
     script = tmp_path / "burner.py"
-    script.write_text(_BURNER, encoding="utf-8")
-    watched = run_watched([sys.executable, str(script)], interval=0.2)
+    script.write_text(f"START_METHOD = {method!r}\n" + _BURNER, encoding="utf-8")
+    watched = run_watched([sys.executable, str(script)], interval=interval)
     assert watched.returncode == 0 and watched.stdout.strip() == "1.2"
     assert 0.4 <= watched.main_cpu_seconds < 1.4
     assert 1.2 <= watched.children_cpu_seconds < 3.0
