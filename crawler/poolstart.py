@@ -3,8 +3,8 @@
 Importing this module imports the extraction code and runs it on two small pages written here, so
 that the lazily built parts of lxml, trafilatura, htmldate and the project's own caches exist in
 the fork server and every worker forked from it starts warm. A worker started from scratch spent
-about 0.5 s of CPU importing and 0.1-0.2 s on its first pages; with one replaced every
-MAX_TASKS_PER_WORKER pages that was 1-3 ms per page of a crawl or a WARC import.
+about 0.5 s of CPU importing and 0.1-0.2 s on its first pages, again for each replacement every
+MAX_TASKS_PER_WORKER pages (docs/scaling.md has the measured effect).
 
 Nothing here may fail the fork server: a warm-up error is logged and the workers start cold.
 """
